@@ -1,0 +1,54 @@
+"""Materialization metadata every warehouse asset reports, built from the table itself."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import dagster as dg
+import duckdb
+
+from pipelines.warehouse.loads import scalar
+
+POOL = "duckdb_warehouse"  # every asset that writes the DuckDB file takes a slot of this pool
+PREVIEW_ROWS = 5
+
+
+def table_metadata(
+    conn: duckdb.DuckDBPyConnection,
+    table: str,
+    source_files: Iterable[str] = (),
+    **extra: dg.RawMetadataValue,
+) -> dict[str, dg.RawMetadataValue]:
+    schema, name = table.split(".")
+    columns = conn.execute(
+        "select column_name, data_type, comment from duckdb_columns()"
+        " where schema_name = ? and table_name = ? order by column_index",
+        [schema, name],
+    ).fetchall()
+    row_count = scalar(conn, f"select count(*) from {table}")
+    preview = conn.execute(f"select * from {table} limit {PREVIEW_ROWS}").fetchall()
+    metadata: dict[str, dg.RawMetadataValue] = {
+        "dagster/row_count": row_count,
+        "dagster/table_name": table,
+        "dagster/column_schema": dg.TableSchema(
+            columns=[
+                dg.TableColumn(name=column, type=dtype, description=comment or None)
+                for column, dtype, comment in columns
+            ]
+        ),
+        "preview": dg.MetadataValue.md(_markdown_table([c[0] for c in columns], preview)),
+    }
+    files = sorted(set(source_files))
+    if files:
+        metadata["source_files"] = dg.MetadataValue.json(files)
+    metadata.update(extra)
+    return metadata
+
+
+def _markdown_table(header: list[str], rows: list[tuple]) -> str:
+    def cell(value: object) -> str:
+        return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)

@@ -1,0 +1,139 @@
+"""Bookkeeping shared by every load: file hashes, the load log, one transaction per load.
+
+A load is all-or-nothing: either every new file of a domain lands in ``raw`` together with its
+``raw.load_log`` row, or (on any error) the warehouse is rolled back to exactly its earlier
+state. Source files are only ever read, never moved or changed, so the raw file is always kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from pipelines.warehouse.sql_files import sql
+
+MAX_PROBLEMS_IN_MESSAGE = 10
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One bad cell: where it is and why it was refused."""
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        if self.value is not None:
+            where.append(f"value {self.value!r}")
+        return f"{', '.join(where)}: {self.reason}"
+
+
+class LoadError(Exception):
+    """A load refused bad input; the warehouse was left as it was before the load."""
+
+    def __init__(self, problems: list[Problem], total: int | None = None):
+        self.problems = problems
+        self.total = total if total is not None else len(problems)
+        shown = "\n  ".join(str(p) for p in problems[:MAX_PROBLEMS_IN_MESSAGE])
+        more = self.total - min(len(problems), MAX_PROBLEMS_IN_MESSAGE)
+        tail = f"\n  … and {more} more" if more > 0 else ""
+        super().__init__(
+            f"load refused, {self.total} problem(s); the warehouse was not changed:\n  {shown}{tail}"
+        )
+
+
+@dataclass
+class FileLoad:
+    """What happened to one source file in a load."""
+
+    source_file: str
+    file_sha256: str
+    reader: str
+    status: str  # 'loaded' or 'unchanged' (same content loaded before)
+    rows: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def ensure_schemas(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute(sql("raw/schemas"))
+    conn.execute(sql("raw/load_log"))
+
+
+@contextmanager
+def one_transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Commit everything done inside, or roll all of it back on any exception."""
+    conn.execute("begin transaction")
+    try:
+        yield
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    conn.execute("commit")
+
+
+def scalar(conn: duckdb.DuckDBPyConnection, query: str, params: list | None = None):
+    """The single value a query returns, with its result fetched to the end.
+
+    DuckDB 2.0 keeps a connection busy until a result is read to its end, so ``fetchone()``
+    on a one-row result would block the next statement on the same connection.
+    """
+    return conn.execute(query, params or []).fetchall()[0][0]
+
+
+def already_loaded(conn: duckdb.DuckDBPyConnection, domain: str, sha256: str) -> bool:
+    return bool(
+        scalar(conn, "select count(*) from raw.load_log where domain = ? and file_sha256 = ?",
+               [domain, sha256])
+    )
+
+
+def record_load(
+    conn: duckdb.DuckDBPyConnection, domain: str, load: FileLoad, loaded_at: datetime
+) -> None:
+    conn.execute(
+        "insert into raw.load_log values (?, ?, ?, ?, ?, ?, ?)",
+        [
+            domain,
+            load.source_file,
+            load.file_sha256,
+            load.reader,
+            load.rows,
+            json.dumps(load.notes, ensure_ascii=False),
+            loaded_at,
+        ],
+    )
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def display_path(path: Path, root: Path) -> str:
+    """A path as stored in lineage columns: relative to the repo when inside it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()

@@ -1,0 +1,23 @@
+-- Province-year observations exactly as read, one row per cell of a source table, with lineage.
+-- Values are already in the metric's catalog unit (value_raw/unit_raw keep what the file said).
+-- Key: (area_code, year, metric, vintage); a revised figure arrives as another vintage.
+create table if not exists raw.province_year (
+    area_code varchar not null,      -- GB/T 2260 code, '000000' national, CN-EAST etc. regions
+    area_level varchar not null,     -- province | region | national
+    area_raw varchar not null,       -- the name as written in the file
+    year integer not null,
+    metric varchar not null,         -- id from data/reference/metrics.csv
+    value double not null,           -- in the metric's catalog unit
+    unit varchar not null,
+    value_raw varchar not null,
+    unit_raw varchar,
+    vintage varchar not null,        -- which release the figure comes from
+    release_date date,
+    citation varchar,
+    is_synthetic boolean not null,
+    source_file varchar not null,
+    file_sha256 varchar not null,
+    source_row integer not null,
+    source_column varchar not null,
+    loaded_at timestamp not null
+);

@@ -1,0 +1,44 @@
+"""Shared fixtures: every test gets its own temporary DuckDB file; nothing touches data/warehouse."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+REALDATA = REPO_ROOT.parent / "shared" / "realdata"
+
+
+@pytest.fixture
+def warehouse_file(tmp_path: Path) -> Path:
+    return tmp_path / "warehouse.duckdb"
+
+
+@pytest.fixture
+def conn(warehouse_file: Path):
+    connection = duckdb.connect(str(warehouse_file))
+    yield connection
+    connection.close()
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def snapshot(connection: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
+    """Every user table's full content, to prove a failed load changed nothing."""
+    tables = connection.execute(
+        "select schema_name || '.' || table_name from duckdb_tables() where not temporary"
+    ).fetchall()
+    return {
+        name: sorted(map(repr, connection.execute(f"select * from {name}").fetchall()))
+        for (name,) in tables
+    }
