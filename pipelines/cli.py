@@ -1,8 +1,8 @@
 """``impetus``: run the pipeline and look at the warehouse from a terminal.
 
-    impetus demo                    materialize everything, then print a summary
-    impetus materialize [--domain D] materialize all assets, or one domain's group
-    impetus tables                  list the warehouse's tables with row counts
+impetus demo                    materialize everything, then print a summary
+impetus materialize [--domain D] materialize all assets, or one domain's group
+impetus tables                  list the warehouse's tables with row counts
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ import sys
 import dagster as dg
 import duckdb
 
-from pipelines.warehouse.loads import scalar
-
 from pipelines.paths import REPO_ROOT, warehouse_path
+from pipelines.warehouse.loads import scalar
 
 DOMAINS = ("reference", "province_year", "patents", "enterprises", "procurement")
 EXAMPLE_QUERY = """\
@@ -53,8 +52,7 @@ def table_counts(path=None) -> list[tuple[str, int]]:
             "select schema_name || '.' || table_name from duckdb_tables()"
             " where not temporary order by schema_name, table_name"
         ).fetchall()
-        return [(name, scalar(conn, f"select count(*) from {name}"))
-                for (name,) in tables]
+        return [(name, scalar(conn, f"select count(*) from {name}")) for (name,) in tables]
 
 
 def print_summary() -> None:
@@ -66,12 +64,15 @@ def print_summary() -> None:
         print(f"{name:<34}{rows:>12,}")
     print("\nTry a query (DuckDB CLI: duckdb -readonly " + str(shown) + "), e.g.:\n")
     print(EXAMPLE_QUERY)
-    print("\nIn Python: import duckdb; duckdb.connect('" + str(shown) + "', read_only=True).sql(...)")
+    print(
+        "\nIn Python: import duckdb; duckdb.connect('" + str(shown) + "', read_only=True).sql(...)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="impetus", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="impetus", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("demo", help="materialize every asset and print a summary")
     run = commands.add_parser("materialize", help="materialize all assets or one domain")

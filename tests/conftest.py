@@ -1,4 +1,4 @@
-"""Shared fixtures: every test gets its own temporary DuckDB file; nothing touches data/warehouse."""
+"""Shared fixtures: each test gets its own temporary DuckDB file, never data/warehouse."""
 
 from __future__ import annotations
 

@@ -15,10 +15,20 @@ from pipelines.paths import DEMO_DIR
 pytestmark = pytest.mark.integration
 
 TABLES = [
-    "reference.area", "reference.metric", "reference.industry_division",
-    "raw.province_year", "staging.area_year_history", "staging.province_year",
-    "staging.national_year", "raw.patents", "staging.patents", "raw.enterprises",
-    "staging.enterprises", "raw.procurement", "staging.procurement", "raw.load_log",
+    "reference.area",
+    "reference.metric",
+    "reference.industry_division",
+    "raw.province_year",
+    "staging.area_year_history",
+    "staging.province_year",
+    "staging.national_year",
+    "raw.patents",
+    "staging.patents",
+    "raw.enterprises",
+    "staging.enterprises",
+    "raw.procurement",
+    "staging.procurement",
+    "raw.load_log",
 ]
 
 
@@ -51,7 +61,7 @@ def test_every_table_is_built_and_reports_its_row_count(demo_warehouse):
     path, result = demo_warehouse
     reported = {}
     for event in result.get_asset_materialization_events():
-        materialization = event.asset_materialization
+        materialization = event.materialization
         table = ".".join(materialization.asset_key.path)
         reported[table] = materialization.metadata["dagster/row_count"].value
         assert "dagster/column_schema" in materialization.metadata
@@ -71,32 +81,51 @@ def test_micro_rows_arrive_whole_and_labelled_synthetic(demo_warehouse):
             with gzip.open(file, "rt", encoding="utf-8") as handle:
                 lines += sum(1 for _ in handle) - 1
         (raw_rows,) = query(path, f"select count(*) from raw.{domain}")[0]
-        (not_synthetic,) = query(path, f"select count(*) filter (where not is_synthetic) from staging.{domain}")[0]
+        (not_synthetic,) = query(
+            path, f"select count(*) filter (where not is_synthetic) from staging.{domain}"
+        )[0]
         assert raw_rows == lines > 10_000, domain
         assert not_synthetic == 0, domain
 
 
 def test_real_figures_reach_the_panel_with_their_source(demo_warehouse):
     path, _ = demo_warehouse
-    beijing = query(path, "select value, unit, is_synthetic, source_file, source_row"
-                          " from staging.province_year where province_code = '110000'"
-                          " and metric = 'gdp' and year = 2024")
+    beijing = query(
+        path,
+        "select value, unit, is_synthetic, source_file, source_row"
+        " from staging.province_year where province_code = '110000'"
+        " and metric = 'gdp' and year = 2024",
+    )
     assert beijing[0][:3] == (49670.2, "亿元", False)
     assert beijing[0][3].startswith("data/demo/province_year/") and beijing[0][4] > 1
-    rd = dict(query(path, "select province_code, value from staging.province_year"
-                          " where metric = 'rd_expenditure' and year = 2023"
-                          " and province_code in ('210000','220000','230000','320000')"))
+    rd = dict(
+        query(
+            path,
+            "select province_code, value from staging.province_year"
+            " where metric = 'rd_expenditure' and year = 2023"
+            " and province_code in ('210000','220000','230000','320000')",
+        )
+    )
     assert rd == {"210000": 676.4, "220000": 210.2, "230000": 229.3, "320000": 4212.3}
-    assert query(path, "select value from staging.national_year where area_code = '000000'"
-                       " and metric = 'rd_intensity' and year = 2023") == [(2.65,)]
+    assert query(
+        path,
+        "select value from staging.national_year where area_code = '000000'"
+        " and metric = 'rd_intensity' and year = 2023",
+    ) == [(2.65,)]
 
 
 def test_every_province_year_row_is_one_of_31_provinces(demo_warehouse):
     path, _ = demo_warehouse
-    assert query(path, "select count(distinct province_code), count(*) filter (where province_zh is null)"
-                       " from staging.province_year") == [(31, 0)]
-    assert query(path, "select count(*) from (select province_code, year, metric"
-                       " from staging.province_year group by all having count(*) > 1)") == [(0,)]
+    assert query(
+        path,
+        "select count(distinct province_code), count(*) filter (where province_zh is null)"
+        " from staging.province_year",
+    ) == [(31, 0)]
+    assert query(
+        path,
+        "select count(*) from (select province_code, year, metric"
+        " from staging.province_year group by all having count(*) > 1)",
+    ) == [(0,)]
 
 
 def test_materializing_again_changes_nothing(demo_warehouse, tmp_path):
@@ -115,6 +144,6 @@ def test_a_file_dropped_in_landing_is_loaded_beside_the_demo(tmp_path):
         "地区,R&D经费(万元)\n辽 宁,6000000\n", encoding="utf-8"
     )
     assert run_all(path, [landing]).success
-    assert query(path, "select province_code, year, metric, value, unit from staging.province_year") == [
-        ("210000", 2021, "rd_expenditure", 600.0, "亿元")
-    ]
+    assert query(
+        path, "select province_code, year, metric, value, unit from staging.province_year"
+    ) == [("210000", 2021, "rd_expenditure", 600.0, "亿元")]

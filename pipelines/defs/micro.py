@@ -62,8 +62,11 @@ def build_micro_assets(domain: str) -> list[dg.AssetsDefinition]:
 
     @dg.asset(
         key=["staging", domain],
-        deps=[raw_asset, dg.AssetKey(["reference", "area"]),
-              dg.AssetKey(["reference", "industry_division"])],
+        deps=[
+            raw_asset,
+            dg.AssetKey(["reference", "area"]),
+            dg.AssetKey(["reference", "industry_division"]),
+        ],
         group_name=domain,
         kinds={"duckdb", "sql"},
         pool=POOL,
@@ -73,8 +76,8 @@ def build_micro_assets(domain: str) -> list[dg.AssetsDefinition]:
         with warehouse.get_connection() as conn:
             with one_transaction(conn):
                 conn.execute(sql(f"staging/{domain}"))
-            synthetic = scalar(conn, 
-                f"select count(*) filter (where is_synthetic) from staging.{domain}"
+            synthetic = scalar(
+                conn, f"select count(*) filter (where is_synthetic) from staging.{domain}"
             )
             return dg.MaterializeResult(
                 metadata=table_metadata(conn, f"staging.{domain}", synthetic_rows=synthetic)

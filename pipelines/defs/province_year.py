@@ -12,7 +12,9 @@ from pipelines.warehouse.sql_files import sql
 GROUP = "province_year"
 
 
-@dg.asset(key=["raw", "province_year"], group_name=GROUP, kinds={"duckdb", "csv", "excel"}, pool=POOL)
+@dg.asset(
+    key=["raw", "province_year"], group_name=GROUP, kinds={"duckdb", "csv", "excel"}, pool=POOL
+)
 def raw_province_year(warehouse: DuckDBResource, sources: SourceFolders) -> dg.MaterializeResult:
     """Every cell of every province-year source file (NBS 分省年度数据 exports in all three
     variants, tidy CSV/XLSX province tables), one row per area, year, metric and vintage, with
@@ -48,8 +50,8 @@ def _staging_asset(table: str, deps: list, description: str) -> dg.AssetsDefinit
         with warehouse.get_connection() as conn:
             with one_transaction(conn):
                 conn.execute(sql(f"staging/{table}"))
-            synthetic = scalar(conn, 
-                f"select count(*) filter (where is_synthetic) from staging.{table}"
+            synthetic = scalar(
+                conn, f"select count(*) filter (where is_synthetic) from staging.{table}"
             )
             return dg.MaterializeResult(
                 metadata=table_metadata(conn, f"staging.{table}", synthetic_rows=synthetic)

@@ -1,4 +1,4 @@
-"""Reference tables: the product's rules (areas, metrics, industry divisions) as queryable tables."""
+"""Reference tables: the product's rules (areas, metrics, divisions) as queryable tables."""
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource

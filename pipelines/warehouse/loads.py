@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -53,7 +53,8 @@ class LoadError(Exception):
         more = self.total - min(len(problems), MAX_PROBLEMS_IN_MESSAGE)
         tail = f"\n  … and {more} more" if more > 0 else ""
         super().__init__(
-            f"load refused, {self.total} problem(s); the warehouse was not changed:\n  {shown}{tail}"
+            f"load refused, {self.total} problem(s); the warehouse was not changed:"
+            f"\n  {shown}{tail}"
         )
 
 
@@ -105,8 +106,11 @@ def scalar(conn: duckdb.DuckDBPyConnection, query: str, params: list | None = No
 
 def already_loaded(conn: duckdb.DuckDBPyConnection, domain: str, sha256: str) -> bool:
     return bool(
-        scalar(conn, "select count(*) from raw.load_log where domain = ? and file_sha256 = ?",
-               [domain, sha256])
+        scalar(
+            conn,
+            "select count(*) from raw.load_log where domain = ? and file_sha256 = ?",
+            [domain, sha256],
+        )
     )
 
 
@@ -128,7 +132,7 @@ def record_load(
 
 
 def now_utc() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def display_path(path: Path, root: Path) -> str:

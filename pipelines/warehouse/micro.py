@@ -20,7 +20,6 @@ from pipelines.paths import REPO_ROOT
 from pipelines.readers.areas import normalise_area
 from pipelines.readers.errors import SourceError
 from pipelines.warehouse.loads import (
-    scalar,
     FileLoad,
     LoadError,
     Problem,
@@ -31,6 +30,7 @@ from pipelines.warehouse.loads import (
     now_utc,
     one_transaction,
     record_load,
+    scalar,
 )
 from pipelines.warehouse.micro_contract import ContractColumn, contract
 
@@ -125,8 +125,10 @@ def _check_columns(domain: str, landing: _Landing, name: str) -> list[str]:
     missing = [c.name for c in contract(domain) if c.required and c.name not in landing.columns]
     if missing:
         raise LoadError(
-            [Problem(name, 1, column, None, "required column missing from the header")
-             for column in missing]
+            [
+                Problem(name, 1, column, None, "required column missing from the header")
+                for column in missing
+            ]
         )
     extra = [column for column in landing.columns if column not in expected]
     return [f"ignored columns not in the {domain} contract: {', '.join(extra)}"] if extra else []
@@ -145,7 +147,7 @@ def _register_province_codes(conn: duckdb.DuckDBPyConnection, domain: str, name:
     for column in _province_columns(domain):
         spellings = conn.execute(
             f'select "{column.name}", min(source_row) from landing'
-            f' where nullif(trim("{column.name}"), \'\') is not null group by 1'
+            f" where nullif(trim(\"{column.name}\"), '') is not null group by 1"
         ).fetchall()
         for spelling, first_row in spellings:
             try:
@@ -155,8 +157,13 @@ def _register_province_codes(conn: duckdb.DuckDBPyConnection, domain: str, name:
                 continue
             if area.level != "province":
                 problems.append(
-                    Problem(name, first_row, column.name, spelling,
-                            f"is a {area.level} ({area.name_zh}), not one of the 31 provinces")
+                    Problem(
+                        name,
+                        first_row,
+                        column.name,
+                        spelling,
+                        f"is a {area.level} ({area.name_zh}), not one of the 31 provinces",
+                    )
                 )
                 continue
             conn.execute("insert into province_spelling values (?, ?)", [spelling, area.code])
@@ -213,7 +220,9 @@ def _refuse_bad_cells(conn: duckdb.DuckDBPyConnection, domain: str, name: str) -
     total = scalar(conn, f"select count(*) from ({union})")
     if total == 0:
         return
-    sample = conn.execute(f"select * from ({union}) order by 1, 2 limit {PROBLEM_SAMPLE}").fetchall()
+    sample = conn.execute(
+        f"select * from ({union}) order by 1, 2 limit {PROBLEM_SAMPLE}"
+    ).fetchall()
     raise LoadError(
         [Problem(name, row, column, value, reason) for row, column, value, reason in sample],
         total=total,
@@ -224,13 +233,12 @@ def _typed_select(domain: str, present: set[str]) -> str:
     parts, joins = [], []
     for column in contract(domain):
         expression = _typed_expression(column) if column.name in present else "null"
-        parts.append(f"cast({expression} as {_storage_type(column)}) as \"{column.name}\"")
+        parts.append(f'cast({expression} as {_storage_type(column)}) as "{column.name}"')
         if column.is_province:
             alias = f"spelling_{len(joins)}"
-            parts.append(f"{alias}.area_code as \"{column.name}_code\"")
+            parts.append(f'{alias}.area_code as "{column.name}_code"')
             joins.append(
-                f"left join province_spelling {alias}"
-                f" on {alias}.spelling = landing.\"{column.name}\""
+                f'left join province_spelling {alias} on {alias}.spelling = landing."{column.name}"'
             )
     parts.append("? as source_file, ? as file_sha256, source_row, ?::timestamp as loaded_at")
     return "select " + ",\n       ".join(parts) + "\nfrom landing " + " ".join(joins)

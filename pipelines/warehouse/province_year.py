@@ -15,7 +15,6 @@ from pipelines.paths import REPO_ROOT
 from pipelines.readers import read_province_year_file
 from pipelines.readers.errors import SourceError
 from pipelines.warehouse.loads import (
-    scalar,
     FileLoad,
     LoadError,
     Problem,
@@ -26,6 +25,7 @@ from pipelines.warehouse.loads import (
     now_utc,
     one_transaction,
     record_load,
+    scalar,
 )
 from pipelines.warehouse.sql_files import sql
 

@@ -38,10 +38,19 @@ def good_file(tmp_path):
         PROCUREMENT_HEADER,
         [
             contract_row(),
-            contract_row(contract_id="HT-0002", buyer_province="辽　宁", supplier_province="江苏",
-                         amount="300", is_innovative_product="是"),
-            contract_row(contract_id="HT-0003", buyer_province="210000",
-                         supplier_province="Heilongjiang", buyer_type="government"),
+            contract_row(
+                contract_id="HT-0002",
+                buyer_province="辽　宁",
+                supplier_province="江苏",
+                amount="300",
+                is_innovative_product="是",
+            ),
+            contract_row(
+                contract_id="HT-0003",
+                buyer_province="210000",
+                supplier_province="Heilongjiang",
+                buyer_type="government",
+            ),
         ],
     )
 
@@ -110,7 +119,8 @@ def test_a_failure_in_a_later_file_rolls_back_the_earlier_files_of_the_same_load
 ):
     conn.execute("select 1")
     bad_file = write_csv(
-        tmp_path / "procurement" / "z_bad.csv", PROCUREMENT_HEADER,
+        tmp_path / "procurement" / "z_bad.csv",
+        PROCUREMENT_HEADER,
         [contract_row(contract_id="HT-9", amount="lots")],
     )
     with pytest.raises(LoadError):

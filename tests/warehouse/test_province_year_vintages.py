@@ -29,20 +29,32 @@ def build_staging(conn):
 
 @pytest.fixture
 def first_release(tmp_path):
-    return release(tmp_path, "communique_2023.csv", "R&D communiqué 2023", "2024-10-02", [
-        ("辽宁", 2023, "rd_intensity", "2.24", "%"),
-        ("吉林", 2023, "rd_intensity", "1.43", "%"),
-        ("全国", 2023, "rd_intensity", "2.65", "%"),
-    ])
+    return release(
+        tmp_path,
+        "communique_2023.csv",
+        "R&D communiqué 2023",
+        "2024-10-02",
+        [
+            ("辽宁", 2023, "rd_intensity", "2.24", "%"),
+            ("吉林", 2023, "rd_intensity", "1.43", "%"),
+            ("全国", 2023, "rd_intensity", "2.65", "%"),
+        ],
+    )
 
 
 @pytest.fixture
 def revision(tmp_path):
     # The 2024 communiqué revised Liaoning's 2023 intensity after the GDP revision.
-    return release(tmp_path, "communique_2024.csv", "R&D communiqué 2024", "2025-09-30", [
-        ("辽宁省", 2023, "rd_intensity", "2.15", "%"),
-        ("吉林省", 2023, "rd_intensity", "1.43", "%"),
-    ])
+    return release(
+        tmp_path,
+        "communique_2024.csv",
+        "R&D communiqué 2024",
+        "2025-09-30",
+        [
+            ("辽宁省", 2023, "rd_intensity", "2.15", "%"),
+            ("吉林省", 2023, "rd_intensity", "1.43", "%"),
+        ],
+    )
 
 
 def current(conn, province_code):
@@ -84,9 +96,12 @@ def test_an_older_release_loaded_later_does_not_become_current(conn, first_relea
 def test_the_national_row_is_kept_apart_from_the_provinces(conn, first_release):
     load_province_year_files(conn, [first_release])
     build_staging(conn)
-    assert conn.execute(
-        "select count(*) from staging.province_year where province_code = '000000'"
-    ).fetchone()[0] == 0
+    assert (
+        conn.execute(
+            "select count(*) from staging.province_year where province_code = '000000'"
+        ).fetchone()[0]
+        == 0
+    )
     assert conn.execute(
         "select area_code, value from staging.national_year where metric = 'rd_intensity'"
     ).fetchall() == [("000000", 2.65)]
@@ -95,8 +110,13 @@ def test_the_national_row_is_kept_apart_from_the_provinces(conn, first_release):
 def test_a_contradicting_figure_for_the_same_vintage_is_refused(conn, first_release, tmp_path):
     load_province_year_files(conn, [first_release])
     before = snapshot(conn)
-    clash = release(tmp_path, "communique_2023_retyped.csv", "R&D communiqué 2023", "2024-10-02",
-                    [("辽宁", 2023, "rd_intensity", "2.42", "%")])
+    clash = release(
+        tmp_path,
+        "communique_2023_retyped.csv",
+        "R&D communiqué 2023",
+        "2024-10-02",
+        [("辽宁", 2023, "rd_intensity", "2.42", "%")],
+    )
     with pytest.raises(LoadError) as refused:
         load_province_year_files(conn, [clash])
     problem = refused.value.problems[0]
@@ -106,8 +126,13 @@ def test_a_contradicting_figure_for_the_same_vintage_is_refused(conn, first_rele
 
 
 def test_values_are_stored_in_the_catalog_unit(conn, tmp_path):
-    path = release(tmp_path, "rd_wan.csv", "test", "2024-01-01",
-                   [("江苏", 2023, "rd_expenditure", "42123000", "万元")])
+    path = release(
+        tmp_path,
+        "rd_wan.csv",
+        "test",
+        "2024-01-01",
+        [("江苏", 2023, "rd_expenditure", "42123000", "万元")],
+    )
     load_province_year_files(conn, [path])
     assert conn.execute(
         "select value, unit, value_raw, unit_raw from raw.province_year"

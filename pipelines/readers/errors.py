@@ -1,0 +1,65 @@
+"""The one error every reader raises: bad input, located so a person can find and fix it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class SourceError(ValueError):
+    """A source file says something the readers refuse to guess about.
+
+    The message reads like ``gdp.csv: row 7, column '2023年', value '12,3x': not a number``;
+    the parts are also kept as attributes so a loader can collect and report many of them.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        file: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        value: object = None,
+    ):
+        self.reason = reason
+        self.file = file
+        self.row = row
+        self.column = column
+        self.value = None if value is None else str(value)
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        if self.value is not None:
+            where.append(f"value {self.value!r}")
+        located = ", ".join(where)
+        prefix = ": ".join(part for part in (self.file, located) if part)
+        return f"{prefix}: {self.reason}" if prefix else self.reason
+
+    def located(
+        self, *, file: str | None = None, row: int | None = None, column: str | None = None
+    ) -> SourceError:
+        """The same error with missing location parts filled in (parts already set win)."""
+        return SourceError(
+            self.reason,
+            file=self.file if self.file is not None else file,
+            row=self.row if self.row is not None else row,
+            column=self.column if self.column is not None else column,
+            value=self.value,
+        )
+
+
+@dataclass(frozen=True)
+class CellLocation:
+    """Where a value sits in a source file, so errors about it can say so."""
+
+    file: str
+    row: int | None = None
+    column: str | None = None
+
+    def error(self, reason: str, value: object = None) -> SourceError:
+        return SourceError(reason, file=self.file, row=self.row, column=self.column, value=value)

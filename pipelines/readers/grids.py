@@ -1,0 +1,142 @@
+"""Any source file as a grid of cells with the row numbers a person sees.
+
+Readers look at content, never at the extension: an OLE2 signature means a BIFF .xls, a zip
+signature an .xlsx, anything else is text (UTF-8 with/without BOM or GBK) parsed as CSV.
+Row numbers are 1-based and point at the line where a record *starts*, so a record after a
+double-quoted multi-line footnote still gets the line number a text editor shows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import openpyxl
+import xlrd
+
+from pipelines.readers.errors import SourceError
+from pipelines.readers.text import decode_source
+
+Cell = str | float | None
+
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_SIGNATURE = b"PK\x03\x04"
+# Delimiter debris around CSV fields (the tab-comma variant puts a TAB after every field).
+# U+3000 is deliberately not stripped: it is content (padded names, footnote indentation).
+_CSV_PADDING = " \t\r\n"
+
+
+@dataclass(frozen=True)
+class GridRow:
+    number: int  # 1-based line (text) or row (spreadsheet) where this record starts
+    cells: list[Cell]
+
+    def text(self, index: int) -> str:
+        """Cell ``index`` as text ('' when missing or empty)."""
+        if index >= len(self.cells) or self.cells[index] is None:
+            return ""
+        return str(self.cells[index]).strip(_CSV_PADDING)
+
+    def is_blank(self) -> bool:
+        return all(cell is None or str(cell).strip() == "" for cell in self.cells)
+
+
+@dataclass
+class Grid:
+    rows: list[GridRow]
+    container: str  # csv | xls | xlsx
+    encoding: str | None = None  # for csv: utf-8, utf-8-sig or gb18030
+    tab_comma: bool = False  # NBS variant C: every field followed by TAB then a comma
+    notes: list[str] = field(default_factory=list)
+
+
+def load_grid(data: bytes, file_name: str) -> Grid:
+    if data.startswith(OLE2_SIGNATURE):
+        return _xls_grid(data, file_name)
+    if data.startswith(ZIP_SIGNATURE):
+        return _xlsx_grid(data, file_name)
+    return _csv_grid(data, file_name)
+
+
+def _csv_grid(data: bytes, file_name: str) -> Grid:
+    try:
+        text, encoding = decode_source(data)
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"cannot decode the file as text: {exc.reason}", file=file_name) from None
+    tab_comma = "\t," in text
+    rows = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    start_line = 1
+    try:
+        for fields in reader:
+            if tab_comma and len(fields) > 1 and fields[-1] == "":
+                fields = fields[:-1]  # the comma that ends every line leaves one empty field
+            rows.append(GridRow(start_line, [f.strip(_CSV_PADDING) for f in fields]))
+            start_line = reader.line_num + 1
+    except csv.Error as exc:
+        raise SourceError(f"malformed CSV: {exc}", file=file_name, row=start_line) from None
+    return Grid(rows, "csv", encoding=encoding, tab_comma=tab_comma)
+
+
+def _xls_grid(data: bytes, file_name: str) -> Grid:
+    try:
+        book = xlrd.open_workbook(file_contents=data)
+    except xlrd.XLRDError as exc:
+        raise SourceError(f"cannot open as .xls: {exc}", file=file_name) from None
+    sheet = book.sheet_by_index(0)
+    rows = [
+        GridRow(r + 1, [_xls_cell(sheet.cell(r, c), book.datemode) for c in range(sheet.ncols)])
+        for r in range(sheet.nrows)
+    ]
+    return Grid(rows, "xls", notes=_other_sheets_note(book.sheet_names()))
+
+
+def _xls_cell(cell: xlrd.sheet.Cell, datemode: int) -> Cell:
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return None
+    if cell.ctype == xlrd.XL_CELL_NUMBER:
+        return float(cell.value)
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        return xlrd.xldate_as_datetime(cell.value, datemode).date().isoformat()
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return "true" if cell.value else "false"
+    if cell.ctype == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(cell.value, "#ERROR")
+    return str(cell.value)
+
+
+def _xlsx_grid(data: bytes, file_name: str) -> Grid:
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise SourceError(f"cannot open as .xlsx: {exc}", file=file_name) from None
+    sheet = book.worksheets[0]
+    rows = [
+        GridRow(number, [_xlsx_cell(value) for value in values])
+        for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
+    ]
+    return Grid(rows, "xlsx", notes=_other_sheets_note(book.sheetnames))
+
+
+def _xlsx_cell(value: object) -> Cell:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _other_sheets_note(sheet_names: list[str]) -> list[str]:
+    if len(sheet_names) <= 1:
+        return []
+    ignored = ", ".join(repr(name) for name in sheet_names[1:])
+    return [f"read only the first sheet {sheet_names[0]!r}; ignored sheet(s) {ignored}"]

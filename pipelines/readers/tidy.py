@@ -1,0 +1,370 @@
+"""Tidy province tables (CSV in UTF-8/GBK, XLSX, XLS), in two shapes.
+
+WIDE: one row per area (and year), one column per metric, like the R&D communiqué tables::
+
+    province_zh,province_en,year,rd_expenditure_100m_yuan,rd_intensity_pct,source_url
+    全国,National,2023,33357.1,2.65,https://www.stats.gov.cn/sj/zxfb/202410/t20241002_1956810.html
+
+  A metric column's header is a metric id (``gdp``), an id with a unit suffix
+  (``rd_expenditure_100m_yuan``) or an indicator name with its unit (``R&D经费(亿元)``).
+  Without a year column, the one 4-digit year in the file name is used.
+
+LONG: one row per value, columns province, year, metric, value and optionally unit,
+vintage, release_date, source (or source_url/citation), is_synthetic.
+
+Columns the reader does not understand (e.g. ``province_en``) are ignored and listed in the
+notes; 全国 and region rows are kept, marked by their area level.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from pipelines.readers.areas import Area, normalise_area
+from pipelines.readers.catalog import MetricMatch, resolve_metric_label
+from pipelines.readers.errors import CellLocation, SourceError
+from pipelines.readers.grids import Cell, Grid, GridRow
+from pipelines.readers.observations import Observation, SourceFile, cell_as_text, observation
+from pipelines.readers.text import compact_key
+from pipelines.readers.units import Unit, parse_unit
+
+# Header spellings per role, most specific first: when a file has two columns of one role,
+# the first listed is used and the other is ignored (and noted).
+ROLE_HEADERS: dict[str, tuple[str, ...]] = {
+    "area": (
+        "province",
+        "province_zh",
+        "province_name",
+        "地区",
+        "省份",
+        "省区市",
+        "省",
+        "area",
+        "area_zh",
+        "area_name",
+        "province_code",
+        "area_code",
+    ),
+    "year": ("year", "年份", "年度", "年"),
+    "metric": ("metric", "indicator", "指标"),
+    "value": ("value", "数值", "值"),
+    "unit": ("unit", "单位"),
+    "vintage": ("vintage",),
+    "release_date": ("release_date", "发布日期"),
+    "citation": ("source", "citation", "source_url"),
+    "is_synthetic": ("is_synthetic",),
+}
+_TRUE = {"true", "t", "yes", "y", "1", "1.0"}
+_FALSE = {"false", "f", "no", "n", "0", "0.0", ""}
+_YEAR_IN_NAME = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
+_YEAR_CELL = re.compile(r"^(?P<year>\d{4})(\.0+)?\s*年?$")
+
+
+@dataclass(frozen=True)
+class MetricColumn:
+    index: int
+    label: str
+    match: MetricMatch
+    unit: Unit
+    unit_raw: str
+
+
+@dataclass
+class TidyHeader:
+    row: GridRow
+    labels: list[str]
+    roles: dict[str, int]  # role -> column index
+    claimed: set[int]  # columns whose header names a role (used or a duplicate)
+    metric_columns: list[MetricColumn] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+
+    @property
+    def is_long(self) -> bool:
+        return "metric" in self.roles and "value" in self.roles
+
+
+@dataclass(frozen=True)
+class RowFacts:
+    """What a row says about itself beyond area, year and values."""
+
+    vintage: str | None
+    release_date: date | None
+    citation: str | None
+    is_synthetic: bool
+
+
+def read_tidy_table(grid: Grid, source: SourceFile) -> tuple[str, list[Observation], list[str]]:
+    """(reader name, observations, notes) for a wide or long tidy table."""
+    header = _read_header(grid, source)
+    body = [row for row in grid.rows if row.number > header.row.number and not row.is_blank()]
+    notes: list[str] = []
+    if header.is_long:
+        observations = _long_observations(body, header, source, notes)
+    else:
+        _find_metric_columns(header, source, notes)
+        year_from_name = None if "year" in header.roles else _year_from_file_name(source, notes)
+        observations = [
+            obs
+            for row in body
+            for obs in _wide_row_observations(row, header, year_from_name, source)
+        ]
+    if header.ignored:
+        notes.append(f"ignored column(s) the reader does not use: {', '.join(header.ignored)}")
+    shape = "tidy_long" if header.is_long else "tidy"
+    return f"{shape}_{grid.container}", observations, notes
+
+
+def _read_header(grid: Grid, source: SourceFile) -> TidyHeader:
+    row = next((r for r in grid.rows if not r.is_blank()), None)
+    if row is None:
+        raise SourceError("empty file: no header row", file=source.name)
+    labels = [row.text(i) for i in range(len(row.cells))]
+    keys = [compact_key(label) for label in labels]
+    roles: dict[str, int] = {}
+    claimed: set[int] = set()  # columns whose header names a role, used or not
+    for role, spellings in ROLE_HEADERS.items():
+        for index in (keys.index(compact_key(s)) for s in spellings if compact_key(s) in keys):
+            roles.setdefault(role, index)
+            claimed.add(index)
+    if "area" not in roles:
+        raise source.at(row.number).error(
+            "no province column (expected one of: " + ", ".join(ROLE_HEADERS["area"]) + ")"
+        )
+    header = TidyHeader(row, labels, roles, claimed)
+    # A second column of a filled role (province_code beside province) is not read: say so.
+    header.ignored = [labels[i] for i in sorted(claimed - set(roles.values())) if labels[i]]
+    if header.is_long:
+        header.ignored += [label for i, label in enumerate(labels) if label and i not in claimed]
+    return header
+
+
+def _find_metric_columns(header: TidyHeader, source: SourceFile, notes: list[str]) -> None:
+    for index, label in enumerate(header.labels):
+        if index in header.claimed or not label:
+            continue
+        match = _resolve(label, source, header.row.number, label)
+        if match is None:
+            header.ignored.append(label)
+            continue
+        if any(column.match.metric.id == match.metric.id for column in header.metric_columns):
+            raise source.at(header.row.number, label).error(
+                f"a second column for metric {match.metric.id}", label
+            )
+        unit, unit_raw = _column_unit(match, source, header.row.number, label, notes)
+        header.metric_columns.append(MetricColumn(index, label, match, unit, unit_raw))
+    if not header.metric_columns:
+        raise source.at(header.row.number).error(
+            "no metric columns: headers must be metric ids ('gdp'), ids with a unit suffix "
+            "('rd_expenditure_100m_yuan') or indicator names with a unit ('R&D经费(亿元)'); "
+            "saw " + ", ".join(repr(label) for label in header.labels if label)
+        )
+
+
+def _column_unit(
+    match: MetricMatch, source: SourceFile, row: int, column: str, notes: list[str]
+) -> tuple[Unit, str]:
+    if match.unit is None:
+        notes.append(
+            f"column {column!r} states no unit; assumed the catalog unit {match.metric.unit.name}"
+        )
+        return match.metric.unit, ""
+    _check_dimension(match, match.unit, match.unit_raw, source.at(row, column))
+    return match.unit, match.unit_raw
+
+
+def _check_dimension(match: MetricMatch, unit: Unit, unit_raw: str, where: CellLocation) -> None:
+    expected = match.metric.unit
+    if unit.dimension != expected.dimension:
+        raise where.error(
+            f"mixed units: {match.metric.id} is measured in {expected.name} "
+            f"({expected.dimension}), not {unit.name} ({unit.dimension})",
+            unit_raw or unit.name,
+        )
+
+
+def _resolve(label: str, source: SourceFile, row: int, column: str) -> MetricMatch | None:
+    try:
+        return resolve_metric_label(label)
+    except SourceError as exc:
+        raise exc.located(file=source.name, row=row, column=column) from None
+
+
+def _year_from_file_name(source: SourceFile, notes: list[str]) -> int:
+    years = sorted(set(_YEAR_IN_NAME.findall(source.name)))
+    if len(years) != 1:
+        found = f"it has {', '.join(years)}" if years else "it has none"
+        raise SourceError(
+            f"no year column, and the file name does not hold exactly one year ({found})",
+            file=source.name,
+        )
+    notes.append(f"year {years[0]} taken from the file name")
+    return int(years[0])
+
+
+def _wide_row_observations(
+    row: GridRow, header: TidyHeader, year_from_name: int | None, source: SourceFile
+) -> list[Observation]:
+    area_raw, area = _row_area(row, header, source)
+    year = year_from_name if year_from_name is not None else _row_year(row, header, source)
+    facts = _row_facts(row, header, source)
+    observations = []
+    for column in header.metric_columns:
+        cell = _cell(row, column.index)
+        if cell is None:
+            continue  # an empty cell is a missing value, never a zero
+        observations.append(
+            observation(
+                source,
+                row=row.number,
+                column=column.label,
+                area_raw=area_raw,
+                area=area,
+                year=year,
+                metric=column.match.metric,
+                cell=cell,
+                unit=column.unit,
+                unit_raw=column.unit_raw,
+                stated_vintage=facts.vintage,
+                stated_release_date=facts.release_date,
+                stated_citation=facts.citation,
+                is_synthetic=facts.is_synthetic,
+            )
+        )
+    return observations
+
+
+def _long_observations(
+    body: list[GridRow], header: TidyHeader, source: SourceFile, notes: list[str]
+) -> list[Observation]:
+    observations = []
+    assumed_units: set[str] = set()
+    value_label = header.labels[header.roles["value"]]
+    for row in body:
+        cell = _cell(row, header.roles["value"])
+        if cell is None:
+            continue
+        area_raw, area = _row_area(row, header, source)
+        match, unit, unit_raw = _long_row_metric(row, header, source, assumed_units)
+        facts = _row_facts(row, header, source)
+        observations.append(
+            observation(
+                source,
+                row=row.number,
+                column=value_label,
+                area_raw=area_raw,
+                area=area,
+                year=_row_year(row, header, source),
+                metric=match.metric,
+                cell=cell,
+                unit=unit,
+                unit_raw=unit_raw,
+                stated_vintage=facts.vintage,
+                stated_release_date=facts.release_date,
+                stated_citation=facts.citation,
+                is_synthetic=facts.is_synthetic,
+            )
+        )
+    notes.extend(
+        f"no unit stated for {metric}; assumed the catalog unit" for metric in sorted(assumed_units)
+    )
+    return observations
+
+
+def _long_row_metric(
+    row: GridRow, header: TidyHeader, source: SourceFile, assumed_units: set[str]
+) -> tuple[MetricMatch, Unit, str]:
+    """The row's metric and the unit its value is in (unit column, else the metric label)."""
+    metric_column = header.labels[header.roles["metric"]]
+    label = row.text(header.roles["metric"])
+    match = _resolve(label, source, row.number, metric_column) if label else None
+    if match is None:
+        raise source.at(row.number, metric_column).error(
+            "unknown metric (see data/reference/metrics.csv)", label
+        )
+    unit_text = row.text(header.roles["unit"]) if "unit" in header.roles else ""
+    unit_column = header.labels[header.roles["unit"]] if "unit" in header.roles else None
+    where = source.at(row.number, unit_column)
+    stated = parse_unit(unit_text) if unit_text else None
+    if unit_text and stated is None:
+        raise where.error("unknown unit (add it to data/reference/units.csv)", unit_text)
+    if stated and match.unit and stated != match.unit:
+        raise where.error(
+            f"unit column says {stated.name} but metric label {label!r} says {match.unit.name}",
+            unit_text,
+        )
+    unit, unit_raw = (stated, unit_text) if stated else (match.unit, match.unit_raw)
+    if unit is None:
+        assumed_units.add(match.metric.id)
+        return match, match.metric.unit, ""
+    _check_dimension(match, unit, unit_raw, where)
+    return match, unit, unit_raw
+
+
+def _row_area(row: GridRow, header: TidyHeader, source: SourceFile) -> tuple[str, Area]:
+    index = header.roles["area"]
+    column = header.labels[index]
+    cell = row.cells[index] if index < len(row.cells) else None
+    area_raw = cell_as_text(cell).strip(" \t\r\n")
+    if not area_raw:
+        raise source.at(row.number, column).error("row has no province/area", "")
+    return area_raw, normalise_area(
+        cell if isinstance(cell, float) else area_raw,
+        file=source.name,
+        row=row.number,
+        column=column,
+    )
+
+
+def _row_year(row: GridRow, header: TidyHeader, source: SourceFile) -> int:
+    index = header.roles["year"]
+    text = cell_as_text(_cell(row, index))
+    match = _YEAR_CELL.match(text.strip())
+    if match is None:
+        raise source.at(row.number, header.labels[index]).error("not a year", text)
+    return int(match["year"])
+
+
+def _row_facts(row: GridRow, header: TidyHeader, source: SourceFile) -> RowFacts:
+    def text(role: str) -> str:
+        return cell_as_text(_cell(row, header.roles[role])).strip() if role in header.roles else ""
+
+    def where(role: str) -> CellLocation:
+        return source.at(row.number, header.labels[header.roles[role]])
+
+    release_date = text("release_date")
+    return RowFacts(
+        vintage=text("vintage") or None,
+        release_date=_parse_date(release_date, where("release_date")) if release_date else None,
+        citation=text("citation") or None,
+        is_synthetic=_parse_flag(text("is_synthetic"), where("is_synthetic"))
+        if "is_synthetic" in header.roles
+        else False,
+    )
+
+
+def _parse_date(text: str, where: CellLocation) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise where.error("not a date (expected YYYY-MM-DD)", text) from None
+
+
+def _parse_flag(text: str, where: CellLocation) -> bool:
+    if text.casefold() in _TRUE:
+        return True
+    if text.casefold() in _FALSE:
+        return False
+    raise where.error("not a true/false flag", text)
+
+
+def _cell(row: GridRow, index: int) -> Cell:
+    """The cell, or None when it is missing or holds only whitespace."""
+    if index >= len(row.cells):
+        return None
+    cell = row.cells[index]
+    if isinstance(cell, float):
+        return cell
+    text = row.text(index)
+    return text or None
