@@ -29,7 +29,7 @@ test: env
 	$(VENV)/bin/pytest
 
 ui: env
-	$(VENV)/bin/dg dev
+	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(VENV)/bin/dg dev --host 127.0.0.1 --port 3000
 
 # Rebuild the committed demo panel from ../shared/realdata (real NBS and communiqué figures).
 demo-data: env

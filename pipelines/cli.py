@@ -13,10 +13,10 @@ import sys
 import dagster as dg
 import duckdb
 
+from pipelines.defs.jobs import DOMAINS
 from pipelines.paths import REPO_ROOT, warehouse_path
 from pipelines.warehouse.loads import scalar
 
-DOMAINS = ("reference", "province_year", "patents", "enterprises", "procurement")
 EXAMPLE_QUERY = """\
 select province_zh, year, value as rd_expenditure_100m_yuan, vintage
 from staging.province_year
@@ -26,23 +26,25 @@ order by value desc;"""
 
 
 def materialize(domain: str | None = None) -> bool:
+    """Run ``full_rebuild_job`` (or ``<domain>_job``) in this process, recorded in the instance
+    so that the run shows in the Dagster UI."""
     from pipelines.definitions import defs
 
-    selection = dg.AssetSelection.all()
-    if domain:
-        selection = dg.AssetSelection.groups(domain)
-    assets = list(defs.assets or [])
-    result = dg.materialize(
-        assets,
-        selection=selection,
+    job = defs.resolve_job_def(f"{domain}_job" if domain else "full_rebuild_job")
+    print(f"Running {job.name} …", flush=True)
+    result = job.execute_in_process(
         instance=dg.DagsterInstance.get(),
-        resources=defs.resources,
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         raise_on_error=False,
     )
-    if not result.success:
-        for event in result.all_events:
-            if event.is_step_failure and event.step_failure_data:
-                print(event.step_failure_data.error.message, file=sys.stderr)
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data:
+            print(event.step_failure_data.error.message, file=sys.stderr)
+    materialized = len(result.get_asset_materialization_events())
+    print(
+        f"{job.name}: {'succeeded' if result.success else 'FAILED'}, {materialized} assets"
+        f" materialized (run {result.run_id})"
+    )
     return result.success
 
 

@@ -45,6 +45,11 @@ def table_metadata(
     return metadata
 
 
+def source_files_of(conn: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The distinct source files a staging table's rows come from (its lineage column)."""
+    return [row[0] for row in conn.execute(f"select distinct source_file from {table}").fetchall()]
+
+
 def _markdown_table(header: list[str], rows: list[tuple]) -> str:
     def cell(value: object) -> str:
         return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")

@@ -7,7 +7,7 @@ input contract, the staging model) lives in data/reference/micro_columns.csv and
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.defs.metadata import POOL, table_metadata
+from pipelines.defs.metadata import POOL, source_files_of, table_metadata
 from pipelines.defs.sources import SourceFolders
 from pipelines.warehouse.loads import one_transaction, scalar
 from pipelines.warehouse.micro import load_micro_files
@@ -80,7 +80,12 @@ def build_micro_assets(domain: str) -> list[dg.AssetsDefinition]:
                 conn, f"select count(*) filter (where is_synthetic) from staging.{domain}"
             )
             return dg.MaterializeResult(
-                metadata=table_metadata(conn, f"staging.{domain}", synthetic_rows=synthetic)
+                metadata=table_metadata(
+                    conn,
+                    f"staging.{domain}",
+                    source_files_of(conn, f"staging.{domain}"),
+                    synthetic_rows=synthetic,
+                )
             )
 
     return [raw_asset, staging_asset]

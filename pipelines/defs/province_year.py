@@ -3,7 +3,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.defs.metadata import POOL, table_metadata
+from pipelines.defs.metadata import POOL, source_files_of, table_metadata
 from pipelines.defs.sources import SourceFolders
 from pipelines.warehouse.loads import one_transaction, scalar
 from pipelines.warehouse.province_year import DOMAIN, load_province_year_files
@@ -54,7 +54,12 @@ def _staging_asset(table: str, deps: list, description: str) -> dg.AssetsDefinit
                 conn, f"select count(*) filter (where is_synthetic) from staging.{table}"
             )
             return dg.MaterializeResult(
-                metadata=table_metadata(conn, f"staging.{table}", synthetic_rows=synthetic)
+                metadata=table_metadata(
+                    conn,
+                    f"staging.{table}",
+                    source_files_of(conn, f"staging.{table}"),
+                    synthetic_rows=synthetic,
+                )
             )
 
     return _asset

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dagster as dg
@@ -17,6 +18,10 @@ SUFFIXES = {
 
 
 def default_roots() -> list[str]:
+    """IMPETUS_SOURCE_ROOTS (separated by os.pathsep) if set, else the demo and landing folders."""
+    configured = os.environ.get("IMPETUS_SOURCE_ROOTS")
+    if configured:
+        return [root for root in configured.split(os.pathsep) if root]
     return [str(DEMO_DIR), str(landing_dir())]
 
 

@@ -144,12 +144,15 @@ def _register_province_codes(conn: duckdb.DuckDBPyConnection, domain: str, name:
         "create or replace temp table province_spelling (spelling varchar, area_code varchar)"
     )
     problems: list[Problem] = []
+    codes: dict[str, str] = {}  # one row per spelling, or the join would multiply rows
     for column in _province_columns(domain):
         spellings = conn.execute(
             f'select "{column.name}", min(source_row) from landing'
             f" where nullif(trim(\"{column.name}\"), '') is not null group by 1"
         ).fetchall()
         for spelling, first_row in spellings:
+            if spelling in codes:
+                continue
             try:
                 area = normalise_area(spelling, file=name, row=first_row, column=column.name)
             except SourceError as error:
@@ -166,7 +169,9 @@ def _register_province_codes(conn: duckdb.DuckDBPyConnection, domain: str, name:
                     )
                 )
                 continue
-            conn.execute("insert into province_spelling values (?, ?)", [spelling, area.code])
+            codes[spelling] = area.code
+    if codes:
+        conn.executemany("insert into province_spelling values (?, ?)", list(codes.items()))
     if problems:
         raise LoadError(problems)
 

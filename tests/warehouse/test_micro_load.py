@@ -146,3 +146,17 @@ def test_parquet_extracts_load_like_csv(conn, good_file, tmp_path):
     assert conn.execute(
         "select source_row from raw.procurement order by source_row"
     ).fetchall() == [(1,), (2,), (3,)]
+
+
+def test_one_spelling_in_two_province_columns_keeps_one_row_per_contract(conn, tmp_path):
+    # Buyer and supplier both written 辽宁省: the spelling must map once, not once per column.
+    path = write_csv(
+        tmp_path / "procurement" / "local.csv",
+        PROCUREMENT_HEADER,
+        [contract_row(contract_id=f"HT-{i}", supplier_province="辽宁省") for i in range(3)],
+    )
+    [load] = load_micro_files(conn, "procurement", [path])
+    assert load.rows == 3
+    assert conn.execute(
+        "select count(*), count(distinct contract_id) from raw.procurement"
+    ).fetchall() == [(3, 3)]
