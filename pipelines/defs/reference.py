@@ -50,3 +50,9 @@ industry_division = _reference_asset(
     "GB/T 4754-2017 manufacturing divisions; equipment manufacturing (33-40) is marked. "
     "Edit data/reference/industry_divisions.csv.",
 )
+unit = _reference_asset(
+    "unit",
+    "units.csv",
+    "Units and their conversion factors within a dimension (money: 元/万元/亿元; counts; "
+    "persons; percent). Edit data/reference/units.csv.",
+)
