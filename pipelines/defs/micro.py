@@ -9,7 +9,12 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.metadata import POOL, source_files_of, table_metadata
 from pipelines.defs.sources import SourceFolders
-from pipelines.warehouse.loads import one_transaction, scalar
+from pipelines.warehouse.loads import (
+    files_report,
+    one_transaction,
+    quarantine_summary,
+    scalar,
+)
 from pipelines.warehouse.micro import load_micro_files
 from pipelines.warehouse.sql_files import sql
 
@@ -44,7 +49,8 @@ def build_micro_assets(domain: str) -> list[dg.AssetsDefinition]:
         kinds={"duckdb", "csv", "parquet"},
         pool=POOL,
         description=raw_description
-        + " Every row keeps its source file, sha256, row number and load time.",
+        + " Every row keeps its source file, sha256, row number and load time. Rows that break"
+        f" the contract go to quarantine.{domain} with the reason and the whole row.",
     )
     def raw_asset(warehouse: DuckDBResource, sources: SourceFolders) -> dg.MaterializeResult:
         with warehouse.get_connection() as conn:
@@ -57,6 +63,9 @@ def build_micro_assets(domain: str) -> list[dg.AssetsDefinition]:
                     files_loaded=sum(load.status == "loaded" for load in loads),
                     files_unchanged=sum(load.status == "unchanged" for load in loads),
                     rows_loaded=sum(load.rows for load in loads),
+                    rows_quarantined=sum(load.rows_quarantined for load in loads),
+                    files=dg.MetadataValue.json(files_report(loads)),
+                    quarantine=dg.MetadataValue.md(quarantine_summary(loads)),
                 )
             )
 

@@ -5,7 +5,12 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.metadata import POOL, source_files_of, table_metadata
 from pipelines.defs.sources import SourceFolders
-from pipelines.warehouse.loads import one_transaction, scalar
+from pipelines.warehouse.loads import (
+    files_report,
+    one_transaction,
+    quarantine_summary,
+    scalar,
+)
 from pipelines.warehouse.province_year import DOMAIN, load_province_year_files
 from pipelines.warehouse.sql_files import sql
 
@@ -18,7 +23,9 @@ GROUP = "province_year"
 def raw_province_year(warehouse: DuckDBResource, sources: SourceFolders) -> dg.MaterializeResult:
     """Every cell of every province-year source file (NBS 分省年度数据 exports in all three
     variants, tidy CSV/XLSX province tables), one row per area, year, metric and vintage, with
-    the file, its sha256, row and column it came from. A file already loaded is skipped."""
+    the file, its sha256, row and column it came from. A file already loaded is skipped.
+    Cells that cannot be stored (a placeholder or text for a number, an unknown province, a
+    future year, mixed units, a contradicting figure) go to quarantine.province_year."""
     files = sources.files(DOMAIN)
     with warehouse.get_connection() as conn:
         loads = load_province_year_files(conn, files)
@@ -30,6 +37,9 @@ def raw_province_year(warehouse: DuckDBResource, sources: SourceFolders) -> dg.M
                 files_loaded=sum(load.status == "loaded" for load in loads),
                 files_unchanged=sum(load.status == "unchanged" for load in loads),
                 rows_loaded=sum(load.rows for load in loads),
+                rows_quarantined=sum(load.rows_quarantined for load in loads),
+                files=dg.MetadataValue.json(files_report(loads)),
+                quarantine=dg.MetadataValue.md(quarantine_summary(loads)),
                 footnotes=dg.MetadataValue.json(
                     {load.source_file: load.notes for load in loads if load.notes}
                 ),

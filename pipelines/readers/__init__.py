@@ -15,13 +15,18 @@ tidy_csv / tidy_xlsx   wide tidy tables (one column per metric), e.g. the R&D co
 tidy_long_csv / _xlsx  long tidy tables (province, year, metric, value, ...)
 =====================  =====================================================================
 
-Every problem is a :class:`SourceError` naming the file, row, column and value.
+Every problem is a :class:`SourceError` naming the file, row, column and value. A problem
+with the file (cannot be decoded, no province/metric/year column, an unknown indicator) is
+always raised. A problem confined to a cell or row (a placeholder or text instead of a number,
+an unknown province, a future year, a unit of another dimension) is raised too by default;
+with ``bad_cells="reject"`` it is returned in ``ProvinceYearRead.rejected`` instead and the
+rest of the file is read, which is how the warehouse quarantines bad rows.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -38,11 +43,23 @@ from pipelines.readers.observations import (
     default_vintage,
     observations_frame,
 )
+from pipelines.readers.rejections import (
+    BAD_CELL_MODES,
+    RAISE,
+    REJECT,
+    REJECTION_COLUMNS,
+    BadCells,
+    rejections_frame,
+)
 from pipelines.readers.tidy import read_tidy_table
 from pipelines.readers.units import Unit, convert, parse_unit
 
 __all__ = [
+    "BAD_CELL_MODES",
     "OBSERVATION_COLUMNS",
+    "RAISE",
+    "REJECT",
+    "REJECTION_COLUMNS",
     "Area",
     "Metric",
     "MetricMatch",
@@ -69,6 +86,8 @@ class ProvinceYearRead:
     value_raw, unit_raw, vintage, release_date, citation, is_synthetic. Rows for 全国 and the
     regions are included; filter on ``area_level == 'province'`` for the 31 provinces.
     ``notes`` holds the file's footnotes and what the reader assumed or ignored.
+    ``rejected`` (columns REJECTION_COLUMNS) holds the cells and rows refused when the file was
+    read with ``bad_cells="reject"``; it is empty otherwise, because the first one is raised.
     """
 
     path: Path
@@ -76,16 +95,20 @@ class ProvinceYearRead:
     file_sha256: str
     observations: pd.DataFrame
     notes: list[str]
+    rejected: pd.DataFrame = field(default_factory=lambda: rejections_frame([]))
 
 
 def read_province_year_file(
-    path: str | Path, *, file_metrics: Path | None = None
+    path: str | Path, *, file_metrics: Path | None = None, bad_cells: str = RAISE
 ) -> ProvinceYearRead:
     """Read one province-year file of any supported kind.
 
     ``file_metrics`` replaces ``data/reference/nbs_file_metrics.csv`` (the user-editable
     mapping from file-name patterns to metric, unit and release facts), mainly for tests.
+    ``bad_cells`` is ``"raise"`` (the first bad cell or row raises SourceError) or
+    ``"reject"`` (bad cells and rows come back in ``rejected``; file problems still raise).
     """
+    collected = BadCells(bad_cells)
     path = Path(path)
     data = path.read_bytes()
     sha256 = hashlib.sha256(data).hexdigest()
@@ -93,13 +116,14 @@ def read_province_year_file(
     grid = load_grid(data, path.name)
     if is_nbs_export(grid):
         reader = nbs_reader_name(grid)
-        observations, notes = read_nbs_export(grid, source)
+        observations, notes = read_nbs_export(grid, source, collected)
     else:
-        reader, observations, notes = read_tidy_table(grid, source)
+        reader, observations, notes = read_tidy_table(grid, source, collected)
     return ProvinceYearRead(
         path=path,
         reader=reader,
         file_sha256=sha256,
         observations=observations_frame(observations),
         notes=grid.notes + notes,
+        rejected=rejections_frame(collected.rejections),
     )

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipelines.paths import REFERENCE_DIR
+from pipelines.readers.cells import UNKNOWN_AREA
 from pipelines.readers.errors import SourceError
 from pipelines.readers.text import compact_key, read_reference_csv
 
@@ -78,6 +79,7 @@ def normalise_area(
             row=row,
             column=column,
             value=raw,
+            rule=UNKNOWN_AREA,
         )
     return area
 

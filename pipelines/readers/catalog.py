@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipelines.paths import REFERENCE_DIR
+from pipelines.readers.cells import UNKNOWN_UNIT
 from pipelines.readers.errors import SourceError
 from pipelines.readers.text import compact_key, read_reference_csv
 from pipelines.readers.units import Unit, parse_unit, split_unit_suffix, unit_named
@@ -83,6 +84,7 @@ def _match_with_parenthesised_unit(text: str) -> MetricMatch | None:
             f"label names metric {metric.id!r} but its unit is unknown "
             "(add the unit to data/reference/units.csv)",
             value=unit_raw,
+            rule=UNKNOWN_UNIT,
         )
     return MetricMatch(metric, unit, unit_raw)
 

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 class SourceError(ValueError):
     """A source file says something the readers refuse to guess about.
 
-    The message reads like ``gdp.csv: row 7, column '2023年', value '12,3x': not a number``;
+    The message reads like ``gdp.csv: row 7, column '2023年', value '1.2.3': not a number``;
     the parts are also kept as attributes so a loader can collect and report many of them.
+    ``rule`` is the short name of the check that failed (see ``pipelines.readers.cells``),
+    set where a cell or row is refused, so a loader can count quarantined rows by kind.
     """
 
     def __init__(
@@ -20,8 +22,10 @@ class SourceError(ValueError):
         row: int | None = None,
         column: str | None = None,
         value: object = None,
+        rule: str | None = None,
     ):
         self.reason = reason
+        self.rule = rule
         self.file = file
         self.row = row
         self.column = column
@@ -50,6 +54,7 @@ class SourceError(ValueError):
             row=self.row if self.row is not None else row,
             column=self.column if self.column is not None else column,
             value=self.value,
+            rule=self.rule,
         )
 
 
@@ -61,5 +66,7 @@ class CellLocation:
     row: int | None = None
     column: str | None = None
 
-    def error(self, reason: str, value: object = None) -> SourceError:
-        return SourceError(reason, file=self.file, row=self.row, column=self.column, value=value)
+    def error(self, reason: str, value: object = None, rule: str | None = None) -> SourceError:
+        return SourceError(
+            reason, file=self.file, row=self.row, column=self.column, value=value, rule=rule
+        )

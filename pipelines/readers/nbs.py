@@ -7,6 +7,7 @@ label lines (``数据库：…``, ``指标：…``, ``时间：…``), a header 
 
 Which indicator the numbers are comes, in this order, from the ``指标`` line, the mapping file
 ``data/reference/nbs_file_metrics.csv``, or the file name; a file that says none is refused.
+A bad cell or an area nobody knows goes to ``BadCells`` (raised, or rejected and the rest read).
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.readers.areas import normalise_area
+from pipelines.readers.areas import Area, normalise_area
 from pipelines.readers.catalog import Metric, MetricMatch, resolve_metric_label
+from pipelines.readers.cells import NO_YEAR_HEADER, REQUIRED_MISSING
 from pipelines.readers.errors import SourceError
 from pipelines.readers.grids import Grid, GridRow
 from pipelines.readers.observations import Observation, SourceFile, observation
+from pipelines.readers.rejections import BadCells
 from pipelines.readers.units import Unit
 
 NBS_DATABASE = "分省年度数据"
@@ -47,6 +50,10 @@ class NbsLayout:
     data_rows: list[GridRow]
     notes: list[str]
 
+    @property
+    def labels_of_columns(self) -> list[str]:
+        return [self.header.text(i) for i in range(len(self.header.cells))]
+
 
 @dataclass(frozen=True)
 class Indicator:
@@ -69,11 +76,16 @@ def nbs_reader_name(grid: Grid) -> str:
     return "nbs_csv_gbk" if grid.encoding == "gb18030" else "nbs_csv_utf8"
 
 
-def read_nbs_export(grid: Grid, source: SourceFile) -> tuple[list[Observation], list[str]]:
+def read_nbs_export(
+    grid: Grid, source: SourceFile, bad_cells: BadCells | None = None
+) -> tuple[list[Observation], list[str]]:
+    bad_cells = bad_cells if bad_cells is not None else BadCells()
     layout = _split_layout(grid, source)
     indicator = _indicator(layout, source)
     observations = [
-        obs for row in layout.data_rows for obs in _row_observations(row, layout, indicator, source)
+        obs
+        for row in layout.data_rows
+        for obs in _row_observations(row, layout, indicator, source, bad_cells)
     ]
     notes = layout.notes + indicator.notes + _empty_year_notes(layout)
     return observations, notes
@@ -231,43 +243,65 @@ def _with_unit(
 
 
 def _row_observations(
-    row: GridRow, layout: NbsLayout, indicator: Indicator, source: SourceFile
+    row: GridRow, layout: NbsLayout, indicator: Indicator, source: SourceFile, bad_cells: BadCells
 ) -> list[Observation]:
-    area_raw = row.text(0)
-    area_column = layout.header.text(0)
-    if not area_raw:
-        raise source.at(row.number, area_column).error("row has values but no area name", "")
-    area = normalise_area(area_raw, file=source.name, row=row.number, column=area_column)
-    _refuse_cells_outside_years(row, layout, source)
+    """The row's observations; a bad area rejects the row, a bad cell only that cell."""
+    labels = layout.labels_of_columns
+    try:
+        area = _row_area(row, layout, source)
+    except SourceError as error:
+        bad_cells.reject(error, row, labels, _values_in_year_columns(row, layout))
+        return []
+    _reject_cells_outside_years(row, layout, source, bad_cells)
     observations = []
     for column in layout.years:
         cell = row.cells[column.index] if column.index < len(row.cells) else None
         if cell is None or row.text(column.index) == "":
             continue  # an empty cell is a missing value, never a zero
-        observations.append(
-            observation(
-                source,
-                row=row.number,
-                column=column.label,
-                area_raw=area_raw,
-                area=area,
-                year=column.year,
-                metric=indicator.metric,
-                cell=cell if isinstance(cell, float) else row.text(column.index),
-                unit=indicator.unit,
-                unit_raw=indicator.unit_raw,
+        try:
+            observations.append(
+                observation(
+                    source,
+                    row=row.number,
+                    column=column.label,
+                    area_raw=row.text(0),
+                    area=area,
+                    year=column.year,
+                    metric=indicator.metric,
+                    cell=cell if isinstance(cell, float) else row.text(column.index),
+                    unit=indicator.unit,
+                    unit_raw=indicator.unit_raw,
+                )
             )
-        )
+        except SourceError as error:
+            bad_cells.reject(error, row, labels, values_withheld=1)
     return observations
 
 
-def _refuse_cells_outside_years(row: GridRow, layout: NbsLayout, source: SourceFile) -> None:
+def _row_area(row: GridRow, layout: NbsLayout, source: SourceFile) -> Area:
+    area_raw = row.text(0)
+    area_column = layout.header.text(0)
+    if not area_raw:
+        raise source.at(row.number, area_column).error(
+            "row has values but no area name", "", REQUIRED_MISSING
+        )
+    return normalise_area(area_raw, file=source.name, row=row.number, column=area_column)
+
+
+def _values_in_year_columns(row: GridRow, layout: NbsLayout) -> int:
+    return sum(1 for column in layout.years if row.text(column.index) != "")
+
+
+def _reject_cells_outside_years(
+    row: GridRow, layout: NbsLayout, source: SourceFile, bad_cells: BadCells
+) -> None:
     year_indexes = {column.index for column in layout.years}
     for index in range(1, len(row.cells)):
         if index not in year_indexes and row.text(index):
-            raise source.at(row.number, f"column {index + 1}").error(
-                "value in a column without a year header", row.text(index)
+            error = source.at(row.number, f"column {index + 1}").error(
+                "value in a column without a year header", row.text(index), NO_YEAR_HEADER
             )
+            bad_cells.reject(error, row, layout.labels_of_columns, values_withheld=1)
 
 
 def _empty_year_notes(layout: NbsLayout) -> list[str]:

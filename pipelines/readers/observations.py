@@ -12,6 +12,7 @@ import pandas as pd
 
 from pipelines.readers.areas import Area
 from pipelines.readers.catalog import Metric
+from pipelines.readers.cells import FUTURE, MIXED_UNITS, NOT_A_NUMBER, not_a_number_rule
 from pipelines.readers.errors import CellLocation, SourceError
 from pipelines.readers.file_metrics import FileFacts
 from pipelines.readers.units import Unit, convert
@@ -146,17 +147,20 @@ def parse_number(cell: str | float, where: CellLocation) -> float:
         if _GROUPED_NUMBER.match(text):
             text = text.replace(",", "")
         if not _PLAIN_NUMBER.match(text):
-            raise where.error("not a number", cell)
+            rule, reason = not_a_number_rule(text)
+            raise where.error(reason, cell, rule)
         value = float(text)
     if not math.isfinite(value):
-        raise where.error("not a finite number", cell)
+        raise where.error("not a finite number", cell, NOT_A_NUMBER)
     return value
 
 
 def check_year(year: int, where: CellLocation, value: object = None) -> int:
     """Refuse values for years that have not happened yet (a shifted column, a typo)."""
     if year > date.today().year:
-        raise where.error(f"year {year} is in the future", value if value is not None else year)
+        raise where.error(
+            f"year {year} is in the future", value if value is not None else year, FUTURE
+        )
     return year
 
 
@@ -184,7 +188,7 @@ def observation(
     try:
         value = convert(number, unit, metric.unit)
     except SourceError as exc:
-        raise where.error(exc.reason, unit_raw or unit.name) from None
+        raise where.error(exc.reason, unit_raw or unit.name, MIXED_UNITS) from None
     citation = source.citation(stated_citation)
     return Observation(
         source_row=row,

@@ -13,7 +13,8 @@ LONG: one row per value, columns province, year, metric, value and optionally un
 vintage, release_date, source (or source_url/citation), is_synthetic.
 
 Columns the reader does not understand (e.g. ``province_en``) are ignored and listed in the
-notes; 全国 and region rows are kept, marked by their area level.
+notes; 全国 and region rows are kept, marked by their area level. A header the reader cannot
+use refuses the file; a bad row or cell goes to ``BadCells`` (raised, or rejected).
 """
 
 from __future__ import annotations
@@ -24,9 +25,23 @@ from datetime import date
 
 from pipelines.readers.areas import Area, normalise_area
 from pipelines.readers.catalog import MetricMatch, resolve_metric_label
+from pipelines.readers.cells import (
+    INVALID_VALUE,
+    MIXED_UNITS,
+    REQUIRED_MISSING,
+    UNKNOWN_METRIC,
+    UNKNOWN_UNIT,
+)
 from pipelines.readers.errors import CellLocation, SourceError
 from pipelines.readers.grids import Cell, Grid, GridRow
-from pipelines.readers.observations import Observation, SourceFile, cell_as_text, observation
+from pipelines.readers.observations import (
+    Observation,
+    SourceFile,
+    cell_as_text,
+    check_year,
+    observation,
+)
+from pipelines.readers.rejections import BadCells
 from pipelines.readers.text import compact_key
 from pipelines.readers.units import Unit, parse_unit
 
@@ -95,20 +110,23 @@ class RowFacts:
     is_synthetic: bool
 
 
-def read_tidy_table(grid: Grid, source: SourceFile) -> tuple[str, list[Observation], list[str]]:
+def read_tidy_table(
+    grid: Grid, source: SourceFile, bad_cells: BadCells | None = None
+) -> tuple[str, list[Observation], list[str]]:
     """(reader name, observations, notes) for a wide or long tidy table."""
+    bad_cells = bad_cells if bad_cells is not None else BadCells()
     header = _read_header(grid, source)
     body = [row for row in grid.rows if row.number > header.row.number and not row.is_blank()]
     notes: list[str] = []
     if header.is_long:
-        observations = _long_observations(body, header, source, notes)
+        observations = _long_observations(body, header, source, notes, bad_cells)
     else:
         _find_metric_columns(header, source, notes)
         year_from_name = None if "year" in header.roles else _year_from_file_name(source, notes)
         observations = [
             obs
             for row in body
-            for obs in _wide_row_observations(row, header, year_from_name, source)
+            for obs in _wide_row_observations(row, header, year_from_name, source, bad_cells)
         ]
     if header.ignored:
         notes.append(f"ignored column(s) the reader does not use: {', '.join(header.ignored)}")
@@ -181,6 +199,7 @@ def _check_dimension(match: MetricMatch, unit: Unit, unit_raw: str, where: CellL
             f"mixed units: {match.metric.id} is measured in {expected.name} "
             f"({expected.dimension}), not {unit.name} ({unit.dimension})",
             unit_raw or unit.name,
+            MIXED_UNITS,
         )
 
 
@@ -204,72 +223,110 @@ def _year_from_file_name(source: SourceFile, notes: list[str]) -> int:
 
 
 def _wide_row_observations(
-    row: GridRow, header: TidyHeader, year_from_name: int | None, source: SourceFile
+    row: GridRow,
+    header: TidyHeader,
+    year_from_name: int | None,
+    source: SourceFile,
+    bad_cells: BadCells,
 ) -> list[Observation]:
-    area_raw, area = _row_area(row, header, source)
-    year = year_from_name if year_from_name is not None else _row_year(row, header, source)
-    facts = _row_facts(row, header, source)
+    """The row's observations; a bad area, year or row fact rejects the row, a bad value
+    only its cell."""
+    try:
+        area_raw, area = _row_area(row, header, source)
+        year = year_from_name if year_from_name is not None else _row_year(row, header, source)
+        facts = _row_facts(row, header, source)
+    except SourceError as error:
+        values = sum(_cell(row, column.index) is not None for column in header.metric_columns)
+        bad_cells.reject(error, row, header.labels, values)
+        return []
     observations = []
     for column in header.metric_columns:
         cell = _cell(row, column.index)
         if cell is None:
             continue  # an empty cell is a missing value, never a zero
-        observations.append(
-            observation(
-                source,
-                row=row.number,
-                column=column.label,
-                area_raw=area_raw,
-                area=area,
-                year=year,
-                metric=column.match.metric,
-                cell=cell,
-                unit=column.unit,
-                unit_raw=column.unit_raw,
-                stated_vintage=facts.vintage,
-                stated_release_date=facts.release_date,
-                stated_citation=facts.citation,
-                is_synthetic=facts.is_synthetic,
+        try:
+            observations.append(
+                _wide_cell_observation(source, row, column, cell, area_raw, area, year, facts)
             )
-        )
+        except SourceError as error:
+            bad_cells.reject(error, row, header.labels, values_withheld=1)
     return observations
 
 
+def _wide_cell_observation(
+    source: SourceFile,
+    row: GridRow,
+    column: MetricColumn,
+    cell: Cell,
+    area_raw: str,
+    area: Area,
+    year: int,
+    facts: RowFacts,
+) -> Observation:
+    return observation(
+        source,
+        row=row.number,
+        column=column.label,
+        area_raw=area_raw,
+        area=area,
+        year=year,
+        metric=column.match.metric,
+        cell=cell,
+        unit=column.unit,
+        unit_raw=column.unit_raw,
+        stated_vintage=facts.vintage,
+        stated_release_date=facts.release_date,
+        stated_citation=facts.citation,
+        is_synthetic=facts.is_synthetic,
+    )
+
+
 def _long_observations(
-    body: list[GridRow], header: TidyHeader, source: SourceFile, notes: list[str]
+    body: list[GridRow],
+    header: TidyHeader,
+    source: SourceFile,
+    notes: list[str],
+    bad_cells: BadCells,
 ) -> list[Observation]:
+    """One observation per row with a value; any problem on a row rejects that row."""
     observations = []
     assumed_units: set[str] = set()
-    value_label = header.labels[header.roles["value"]]
     for row in body:
         cell = _cell(row, header.roles["value"])
         if cell is None:
             continue
-        area_raw, area = _row_area(row, header, source)
-        match, unit, unit_raw = _long_row_metric(row, header, source, assumed_units)
-        facts = _row_facts(row, header, source)
-        observations.append(
-            observation(
-                source,
-                row=row.number,
-                column=value_label,
-                area_raw=area_raw,
-                area=area,
-                year=_row_year(row, header, source),
-                metric=match.metric,
-                cell=cell,
-                unit=unit,
-                unit_raw=unit_raw,
-                stated_vintage=facts.vintage,
-                stated_release_date=facts.release_date,
-                stated_citation=facts.citation,
-                is_synthetic=facts.is_synthetic,
-            )
-        )
+        try:
+            observations.append(_long_row_observation(row, cell, header, source, assumed_units))
+        except SourceError as error:
+            bad_cells.reject(error, row, header.labels, values_withheld=1)
     notes.extend(
         f"no unit stated for {metric}; assumed the catalog unit" for metric in sorted(assumed_units)
     )
     return observations
+
+
+def _long_row_observation(
+    row: GridRow, cell: Cell, header: TidyHeader, source: SourceFile, assumed_units: set[str]
+) -> Observation:
+    area_raw, area = _row_area(row, header, source)
+    match, unit, unit_raw = _long_row_metric(row, header, source, assumed_units)
+    facts = _row_facts(row, header, source)
+    return observation(
+        source,
+        row=row.number,
+        column=header.labels[header.roles["value"]],
+        area_raw=area_raw,
+        area=area,
+        year=_row_year(row, header, source),
+        metric=match.metric,
+        cell=cell,
+        unit=unit,
+        unit_raw=unit_raw,
+        stated_vintage=facts.vintage,
+        stated_release_date=facts.release_date,
+        stated_citation=facts.citation,
+        is_synthetic=facts.is_synthetic,
+    )
 
 
 def _long_row_metric(
@@ -281,18 +338,21 @@ def _long_row_metric(
     match = _resolve(label, source, row.number, metric_column) if label else None
     if match is None:
         raise source.at(row.number, metric_column).error(
-            "unknown metric (see data/reference/metrics.csv)", label
+            "unknown metric (see data/reference/metrics.csv)", label, UNKNOWN_METRIC
         )
     unit_text = row.text(header.roles["unit"]) if "unit" in header.roles else ""
     unit_column = header.labels[header.roles["unit"]] if "unit" in header.roles else None
     where = source.at(row.number, unit_column)
     stated = parse_unit(unit_text) if unit_text else None
     if unit_text and stated is None:
-        raise where.error("unknown unit (add it to data/reference/units.csv)", unit_text)
+        raise where.error(
+            "unknown unit (add it to data/reference/units.csv)", unit_text, UNKNOWN_UNIT
+        )
     if stated and match.unit and stated != match.unit:
         raise where.error(
             f"unit column says {stated.name} but metric label {label!r} says {match.unit.name}",
             unit_text,
+            INVALID_VALUE,
         )
     unit, unit_raw = (stated, unit_text) if stated else (match.unit, match.unit_raw)
     if unit is None:
@@ -308,7 +368,7 @@ def _row_area(row: GridRow, header: TidyHeader, source: SourceFile) -> tuple[str
     cell = row.cells[index] if index < len(row.cells) else None
     area_raw = cell_as_text(cell).strip(" \t\r\n")
     if not area_raw:
-        raise source.at(row.number, column).error("row has no province/area", "")
+        raise source.at(row.number, column).error("row has no province/area", "", REQUIRED_MISSING)
     return area_raw, normalise_area(
         cell if isinstance(cell, float) else area_raw,
         file=source.name,
@@ -320,10 +380,11 @@ def _row_area(row: GridRow, header: TidyHeader, source: SourceFile) -> tuple[str
 def _row_year(row: GridRow, header: TidyHeader, source: SourceFile) -> int:
     index = header.roles["year"]
     text = cell_as_text(_cell(row, index))
+    where = source.at(row.number, header.labels[index])
     match = _YEAR_CELL.match(text.strip())
     if match is None:
-        raise source.at(row.number, header.labels[index]).error("not a year", text)
-    return int(match["year"])
+        raise where.error("not a year", text, INVALID_VALUE)
+    return check_year(int(match["year"]), where, text)
 
 
 def _row_facts(row: GridRow, header: TidyHeader, source: SourceFile) -> RowFacts:
@@ -348,7 +409,7 @@ def _parse_date(text: str, where: CellLocation) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise where.error("not a date (expected YYYY-MM-DD)", text) from None
+        raise where.error("not a date (expected YYYY-MM-DD)", text, INVALID_VALUE) from None
 
 
 def _parse_flag(text: str, where: CellLocation) -> bool:
@@ -356,7 +417,7 @@ def _parse_flag(text: str, where: CellLocation) -> bool:
         return True
     if text.casefold() in _FALSE:
         return False
-    raise where.error("not a true/false flag", text)
+    raise where.error("not a true/false flag", text, INVALID_VALUE)
 
 
 def _cell(row: GridRow, index: int) -> Cell:

@@ -1,8 +1,10 @@
 """Bookkeeping shared by every load: file hashes, the load log, one transaction per load.
 
-A load is all-or-nothing: either every new file of a domain lands in ``raw`` together with its
-``raw.load_log`` row, or (on any error) the warehouse is rolled back to exactly its earlier
-state. Source files are only ever read, never moved or changed, so the raw file is always kept.
+The policy (docs/loading.md): a problem with a *file* (cannot be decoded, empty, truncated,
+a required column missing) refuses the whole load with a :class:`LoadError`, and the warehouse
+is rolled back to exactly its earlier state. A problem with a *row* sends that row to
+``quarantine.<domain>`` and the file's good rows load; every data row ends up in one of the two.
+Source files are only ever read, never moved or changed, so the raw file is always kept.
 """
 
 from __future__ import annotations
@@ -68,6 +70,8 @@ class FileLoad:
     status: str  # 'loaded' or 'unchanged' (same content loaded before)
     rows: int = 0
     notes: list[str] = field(default_factory=list)
+    rows_quarantined: int = 0
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)  # rule -> rows
 
 
 def file_sha256(path: Path) -> str:
@@ -81,6 +85,7 @@ def file_sha256(path: Path) -> str:
 def ensure_schemas(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(sql("raw/schemas"))
     conn.execute(sql("raw/load_log"))
+    conn.execute(sql("quarantine/tables"))
 
 
 @contextmanager
@@ -118,17 +123,29 @@ def record_load(
     conn: duckdb.DuckDBPyConnection, domain: str, load: FileLoad, loaded_at: datetime
 ) -> None:
     conn.execute(
-        "insert into raw.load_log values (?, ?, ?, ?, ?, ?, ?)",
+        "insert into raw.load_log (domain, source_file, file_sha256, reader, rows_loaded,"
+        " rows_quarantined, notes, loaded_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
         [
             domain,
             load.source_file,
             load.file_sha256,
             load.reader,
             load.rows,
+            load.rows_quarantined,
             json.dumps(load.notes, ensure_ascii=False),
             loaded_at,
         ],
     )
+
+
+def quarantine_reasons(conn: duckdb.DuckDBPyConnection, table: str, sha256: str) -> dict[str, int]:
+    """Rows quarantined from one file, counted by rule, most frequent first."""
+    rows = conn.execute(
+        f"select rule, count(*) from {table} where file_sha256 = ?"
+        " group by rule order by count(*) desc, rule",
+        [sha256],
+    ).fetchall()
+    return dict(rows)
 
 
 def now_utc() -> datetime:
@@ -141,3 +158,27 @@ def display_path(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.resolve().as_posix()
+
+
+def files_report(loads: list[FileLoad]) -> dict[str, dict[str, object]]:
+    """Per file: status, rows accepted into raw, rows quarantined and their rules."""
+    return {
+        load.source_file: {
+            "status": load.status,
+            "accepted": load.rows,
+            "quarantined": load.rows_quarantined,
+            "quarantine_reasons": load.quarantine_reasons,
+        }
+        for load in loads
+    }
+
+
+def quarantine_summary(loads: list[FileLoad]) -> str:
+    """A markdown table of the quarantined rows of this load, by file and rule."""
+    lines = ["| file | rule | rows |", "|---|---|---|"]
+    lines += [
+        f"| {load.source_file} | {rule} | {count} |"
+        for load in loads
+        for rule, count in load.quarantine_reasons.items()
+    ]
+    return "\n".join(lines) if len(lines) > 2 else "No rows quarantined."

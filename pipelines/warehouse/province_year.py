@@ -1,8 +1,13 @@
 """Load province-year tables (NBS exports, tidy tables) into ``raw.province_year``.
 
 The readers (``pipelines.readers``) turn a file into a small frame of observations, one per
-cell, already normalised (area code, metric id, catalog unit, vintage). Province-year tables are
-small (31 provinces x a few dozen years), so passing them through pandas is fine here.
+cell, already normalised (area code, metric id, catalog unit, vintage), and a frame of the
+cells and rows they rejected. Province-year tables are small (31 provinces x a few dozen
+years), so passing them through pandas is fine here.
+
+A file the readers cannot read (SourceError) refuses the whole load. Rejected cells, and cells
+contradicting another figure for the same vintage, go to ``quarantine.province_year``; the
+other cells of the file load.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.paths import REPO_ROOT
-from pipelines.readers import read_province_year_file
+from pipelines.readers import REJECT, ProvinceYearRead, read_province_year_file
 from pipelines.readers.errors import SourceError
 from pipelines.warehouse.loads import (
     FileLoad,
@@ -24,6 +29,7 @@ from pipelines.warehouse.loads import (
     file_sha256,
     now_utc,
     one_transaction,
+    quarantine_reasons,
     record_load,
     scalar,
 )
@@ -31,6 +37,7 @@ from pipelines.warehouse.sql_files import sql
 
 DOMAIN = "province_year"
 PROVINCE_YEAR_SUFFIXES = (".csv", ".xls", ".xlsx")
+QUARANTINE_TABLE = "quarantine.province_year"
 
 
 def load_province_year_files(conn: duckdb.DuckDBPyConnection, files: list[Path]) -> list[FileLoad]:
@@ -46,35 +53,54 @@ def load_province_year_files(conn: duckdb.DuckDBPyConnection, files: list[Path])
             if already_loaded(conn, DOMAIN, sha):
                 results.append(FileLoad(name, sha, "-", "unchanged"))
                 continue
-            try:
-                read = read_province_year_file(path)
-            except SourceError as error:
-                raise LoadError(
-                    [Problem(name, error.row, error.column, error.value, error.reason)]
-                ) from error
-            conn.register("observations", read.observations)
-            try:
-                _refuse_conflicts(conn, name)
-                before = _row_count(conn)
-                conn.execute(
-                    sql("raw/insert_province_year"),
-                    {"source_file": name, "file_sha256": sha, "loaded_at": loaded_at},
-                )
-                rows = _row_count(conn) - before
-            finally:
-                conn.unregister("observations")
-            load = FileLoad(name, sha, read.reader, "loaded", rows, list(read.notes))
+            load = _load_read(conn, _read(path, name), name, sha, loaded_at)
             record_load(conn, DOMAIN, load, loaded_at)
             results.append(load)
     return results
 
 
-def _refuse_conflicts(conn: duckdb.DuckDBPyConnection, name: str) -> None:
-    conflicts = conn.execute(sql("raw/province_year_conflicts")).fetchall()
-    if conflicts:
+def _read(path: Path, name: str) -> ProvinceYearRead:
+    """The file's observations and rejected cells; a file the readers refuse refuses the load."""
+    try:
+        return read_province_year_file(path, bad_cells=REJECT)
+    except SourceError as error:
         raise LoadError(
-            [Problem(name, row, column, value, reason) for row, column, value, reason in conflicts]
+            [Problem(name, error.row, error.column, error.value, error.reason)]
+        ) from error
+
+
+def _load_read(
+    conn: duckdb.DuckDBPyConnection, read: ProvinceYearRead, name: str, sha: str, loaded_at
+) -> FileLoad:
+    lineage = {"source_file": name, "file_sha256": sha, "loaded_at": loaded_at}
+    conn.register("observations", read.observations)
+    conn.register("rejected", read.rejected)
+    try:
+        conn.execute(
+            "create or replace temp table conflicting_cells as "
+            + sql("raw/province_year_conflicts")
         )
+        before = _row_count(conn)
+        conn.execute(sql("raw/insert_province_year"), lineage)
+        rows = _row_count(conn) - before
+        conn.execute(sql("quarantine/insert_province_year"), lineage)
+        conn.execute("drop table conflicting_cells")
+    finally:
+        conn.unregister("observations")
+        conn.unregister("rejected")
+    quarantined = scalar(
+        conn, f"select count(*) from {QUARANTINE_TABLE} where file_sha256 = ?", [sha]
+    )
+    return FileLoad(
+        name,
+        sha,
+        read.reader,
+        "loaded",
+        rows,
+        list(read.notes),
+        rows_quarantined=quarantined,
+        quarantine_reasons=quarantine_reasons(conn, QUARANTINE_TABLE, sha) if quarantined else {},
+    )
 
 
 def _row_count(conn: duckdb.DuckDBPyConnection) -> int:

@@ -1,5 +1,6 @@
--- Append the cells of one file (view `observations`); a cell already stored for the same
--- vintage with the same value is not stored twice, so re-loading a release changes nothing.
+-- Append the cells of one file (view `observations`) except those quarantined as conflicts
+-- (temp table `conflicting_cells`); a cell already stored for the same vintage with the same
+-- value is not stored twice, so re-loading a release changes nothing.
 insert into raw.province_year
 select
     o.area_code, o.area_level, o.area_raw, o.year, o.metric, o.value, o.unit, o.value_raw,
@@ -10,6 +11,10 @@ where not exists (
     select 1 from raw.province_year r
     where r.area_code = o.area_code and r.year = o.year and r.metric = o.metric
       and r.vintage = o.vintage
+)
+and not exists (
+    select 1 from conflicting_cells c
+    where c.source_row = o.source_row and c.source_column = o.source_column
 )
 -- the same cell twice in one file with the same value: keep its first row
 qualify row_number() over (

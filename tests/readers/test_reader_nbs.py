@@ -253,7 +253,7 @@ def test_non_numeric_cell(write_file):
     ]
     with pytest.raises(SourceError) as caught:
         read_province_year_file(write_file("gdp.csv", classic_csv(lines)))
-    assert str(caught.value) == "gdp.csv: row 7, column '2023年', value '12,3x': not a number"
+    assert str(caught.value) == "gdp.csv: row 7, column '2023年', value '12,3x': text, not a number"
 
 
 def test_a_value_for_a_future_year_is_refused(write_file):
@@ -328,3 +328,21 @@ def test_mapping_unit_applies_when_the_indicator_line_states_none(write_file, ma
     mapping = mapping_file("st*.csv,,万元,,,")
     read = read_province_year_file(write_file("st.csv", classic_csv(lines)), file_metrics=mapping)
     assert read.observations[["value", "unit_raw"]].values.tolist() == [[521.91, "万元"]]
+
+
+def test_reject_mode_keeps_the_good_cells_of_a_row(write_file):
+    lines = [
+        "数据库：分省年度数据",
+        "指标：地区生产总值(亿元)",
+        "地区,2024年,2023年",
+        "北京市,49670.2,…",
+        "火星省,1,2",
+    ]
+    read = read_province_year_file(write_file("gdp.csv", classic_csv(lines)), bad_cells="reject")
+    assert read.observations[["source_row", "year"]].values.tolist() == [[4, 2024]]
+    assert read.rejected[
+        ["source_row", "source_column", "value_raw", "rule", "values_withheld"]
+    ].values.tolist() == [
+        [4, "2023年", "…", "placeholder", 1],
+        [5, "地区", "火星省", "unknown_area", 2],
+    ]

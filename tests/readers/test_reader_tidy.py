@@ -5,6 +5,7 @@ Expected values are worked out by hand from the fixture text next to each test.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import openpyxl
@@ -186,3 +187,68 @@ def test_wide_table_without_year_anywhere(write_file):
 def test_wide_table_without_metric_columns(write_file):
     with pytest.raises(SourceError, match="no metric columns"):
         read_province_year_file(write_file("x_2023.csv", "province,population_density\n北京,1\n"))
+
+
+def test_reject_mode_returns_bad_rows_and_reads_the_rest(write_file):
+    content = (
+        "province,year,metric,value,unit\n"
+        "北京,2024,gdp,49670.2,亿元\n"
+        "天津,2024,gdp,3,件\n"  # line 3: mixed units
+        "北平,2024,gdp,1,亿元\n"  # line 4: unknown province
+        "河北,2999,gdp,1,亿元\n"  # line 5: future year
+        "山西,2024,gdp,—,亿元\n"  # line 6: placeholder
+    )
+    read = read_province_year_file(write_file("panel.csv", content), bad_cells="reject")
+    assert read.observations["source_row"].tolist() == [2]
+    rejected = read.rejected[["source_row", "source_column", "value_raw", "rule"]]
+    assert rejected.values.tolist() == [
+        [3, "unit", "件", "mixed_units"],
+        [4, "province", "北平", "unknown_area"],
+        [5, "year", "2999", "future"],
+        [6, "value", "—", "placeholder"],
+    ]
+    assert read.rejected["values_withheld"].tolist() == [1, 1, 1, 1]
+    assert json.loads(read.rejected["raw_row"][1]) == {
+        "province": "北平",
+        "year": "2024",
+        "metric": "gdp",
+        "value": "1",
+        "unit": "亿元",
+    }
+
+
+def test_reject_mode_still_raises_file_problems(write_file):
+    with pytest.raises(SourceError, match="no metric columns"):
+        read_province_year_file(
+            write_file("x_2023.csv", "province,population_density\n北京,1\n"), bad_cells="reject"
+        )
+
+
+def test_wide_row_with_unknown_province_withholds_all_its_values(write_file):
+    content = "province,gdp_100m_yuan,rd_expenditure_100m_yuan\n辽宁,30209.4,676.4\n北平,1,\n"
+    read = read_province_year_file(write_file("t_2023.csv", content), bad_cells="reject")
+    assert len(read.observations) == 2
+    assert read.rejected[["source_row", "rule", "values_withheld"]].values.tolist() == [
+        [3, "unknown_area", 1]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "rule", "reason"),
+    [
+        ("—", "placeholder", "placeholder for a missing value, not a number"),
+        ("…", "placeholder", "placeholder for a missing value, not a number"),
+        ("-", "placeholder", "placeholder for a missing value, not a number"),
+        ("待公布", "text_in_number", "text, not a number"),
+        ("=1+1", "formula", "formula-looking text, not a number"),
+        ("1.2.3", "not_a_number", "not a number"),
+    ],
+)
+def test_what_a_non_number_is_called(write_file, cell, rule, reason):
+    read = read_province_year_file(
+        write_file("gdp.csv", f"province,year,gdp\n北京,2024,{cell}\n天津,2024,-3.5\n"),
+        bad_cells="reject",
+    )
+    [(found_rule, found_reason)] = read.rejected[["rule", "reason"]].values.tolist()
+    assert found_rule == rule and found_reason.startswith(reason)
+    assert read.observations["value"].tolist() == [-3.5]  # a negative number is a number

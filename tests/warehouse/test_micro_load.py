@@ -1,4 +1,5 @@
-"""Loading micro extracts into raw.<domain>: typing, lineage, idempotence, refusal of bad input."""
+"""Loading micro extracts into raw.<domain>: typing, lineage, idempotence, quarantine of bad
+rows, refusal of bad files."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from pipelines.warehouse.micro_contract import contract
 from tests.conftest import snapshot, write_csv
 
 PROCUREMENT_HEADER = [c.name for c in contract("procurement")]
+# Tables a load with quarantined rows adds to; every other table must stay as it was.
+CHANGED = ("raw.procurement", "raw.load_log", "quarantine.procurement")
 
 
 def contract_row(**values: object) -> list[object]:
@@ -84,18 +87,29 @@ def test_loading_the_same_file_twice_changes_nothing(conn, good_file):
 
 
 @pytest.mark.parametrize(
-    ("bad", "column", "value", "reason"),
+    ("bad", "column", "value", "rule", "reason"),
     [
-        ({"amount": "12,5x"}, "amount", "12,5x", "not a valid double"),
-        ({"award_date": "2023-13-45"}, "award_date", "2023-13-45", "not a valid date"),
-        ({"buyer_type": "ministry"}, "buyer_type", "ministry", "not one of"),
-        ({"contract_id": ""}, "contract_id", "", "required value missing"),
-        ({"supplier_province": "火星省"}, "supplier_province", "火星省", "unknown"),
-        ({"buyer_province": "全国"}, "buyer_province", "全国", "not one of the 31 provinces"),
+        ({"amount": "12,5x"}, "amount", "12,5x", "text_in_number", "not a valid double"),
+        ({"amount": "1.2.3"}, "amount", "1.2.3", "not_a_number", "not a valid double"),
+        ({"amount": "—"}, "amount", "—", "placeholder", "placeholder"),
+        ({"amount": "-5"}, "amount", "-5", "below_minimum", "below the minimum 0"),
+        ({"award_date": "2023-13-45"}, "award_date", "2023-13-45", "invalid_value", "date"),
+        ({"award_date": "2999-01-01"}, "award_date", "2999-01-01", "future", "in the future"),
+        ({"buyer_type": "ministry"}, "buyer_type", "ministry", "not_allowed", "not one of"),
+        ({"contract_id": ""}, "contract_id", None, "required_missing", "required value"),
+        ({"supplier_province": "火星省"}, "supplier_province", "火星省", "unknown_area", "unknown"),
+        (
+            {"buyer_province": "全国"},
+            "buyer_province",
+            "全国",
+            "not_a_province",
+            "not one of the 31",
+        ),
+        ({"buyer": '=HYPERLINK("x")'}, "buyer", '=HYPERLINK("x")', "formula", "formula"),
     ],
 )
-def test_a_bad_cell_names_file_row_column_value_and_changes_nothing(
-    conn, good_file, tmp_path, bad, column, value, reason
+def test_a_bad_cell_quarantines_its_row_and_the_good_rows_load(
+    conn, good_file, tmp_path, bad, column, value, rule, reason
 ):
     load_micro_files(conn, "procurement", [good_file])
     before = snapshot(conn)
@@ -104,28 +118,59 @@ def test_a_bad_cell_names_file_row_column_value_and_changes_nothing(
         PROCUREMENT_HEADER,
         [contract_row(contract_id="HT-0100"), contract_row(**{"contract_id": "HT-0101", **bad})],
     )
-    with pytest.raises(LoadError) as refused:
-        load_micro_files(conn, "procurement", [bad_file])
-    problem = refused.value.problems[0]
-    assert problem.file.endswith("bad.csv")
-    assert (problem.row, problem.column) == (3, column)
-    assert (problem.value or "") == value
-    assert reason in problem.reason.lower() or reason in str(refused.value).lower()
-    assert snapshot(conn) == before
+    [load] = load_micro_files(conn, "procurement", [bad_file])
+    assert (load.status, load.rows, load.rows_quarantined) == ("loaded", 1, 1)
+    assert load.quarantine_reasons == {rule: 1}
+    [quarantined] = conn.execute(
+        "select source_row, source_column, value_raw, rule, reason, source_file,"
+        " raw_row->>'contract_id' from quarantine.procurement"
+    ).fetchall()
+    assert quarantined[:4] == (3, column, value, rule)
+    assert reason in quarantined[4]
+    assert quarantined[5].endswith("bad.csv")
+    assert quarantined[6] == ("HT-0101" if column != "contract_id" else None)
+    after = snapshot(conn)
+    assert {t: rows for t, rows in after.items() if t not in CHANGED} == {
+        t: rows for t, rows in before.items() if t not in CHANGED
+    }
+    assert conn.execute(
+        "select contract_id from raw.procurement where file_sha256 = ?", [load.file_sha256]
+    ).fetchall() == [("HT-0100",)]
 
 
-def test_a_failure_in_a_later_file_rolls_back_the_earlier_files_of_the_same_load(
+def test_negative_profit_is_a_number_not_a_formula(conn, tmp_path):
+    header = [c.name for c in contract("enterprises")]
+    row = {
+        "credit_code": "91210100MA0000000X",
+        "year": "2023",
+        "name": "某企业",
+        "province": "辽宁",
+        "industry_code": "3411",
+        "ownership": "private",
+        "is_high_tech": "false",
+        "has_rd_activity": "true",
+        "employees": "120",
+        "revenue": "5000.5",
+        "profit": "-3.5",
+    }
+    path = write_csv(tmp_path / "enterprises" / "e.csv", header, [[row.get(c, "") for c in header]])
+    [load] = load_micro_files(conn, "enterprises", [path])
+    assert (load.rows, load.rows_quarantined) == (1, 0)
+    assert conn.execute("select profit from raw.enterprises").fetchall() == [(-3.5,)]
+
+
+def test_a_file_level_failure_in_a_later_file_rolls_back_the_earlier_files_of_the_same_load(
     conn, good_file, tmp_path
 ):
     conn.execute("select 1")
     bad_file = write_csv(
         tmp_path / "procurement" / "z_bad.csv",
-        PROCUREMENT_HEADER,
-        [contract_row(contract_id="HT-9", amount="lots")],
+        [c for c in PROCUREMENT_HEADER if c != "amount"],
+        [],
     )
     with pytest.raises(LoadError):
         load_micro_files(conn, "procurement", [good_file, bad_file])
-    assert conn.execute("select count(*) from raw.load_log").fetchone()[0] == 0
+    assert conn.execute("select count(*) from raw.load_log").fetchall() == [(0,)]
 
 
 def test_a_missing_required_column_is_named(conn, tmp_path):

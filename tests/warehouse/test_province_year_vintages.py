@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from pipelines.paths import REFERENCE_DIR
-from pipelines.warehouse.loads import LoadError
 from pipelines.warehouse.province_year import load_province_year_files
 from pipelines.warehouse.sql_files import sql
 from tests.conftest import snapshot, write_csv
@@ -107,7 +106,7 @@ def test_the_national_row_is_kept_apart_from_the_provinces(conn, first_release):
     ).fetchall() == [("000000", 2.65)]
 
 
-def test_a_contradicting_figure_for_the_same_vintage_is_refused(conn, first_release, tmp_path):
+def test_a_contradicting_figure_for_the_same_vintage_is_quarantined(conn, first_release, tmp_path):
     load_province_year_files(conn, [first_release])
     before = snapshot(conn)
     clash = release(
@@ -115,14 +114,48 @@ def test_a_contradicting_figure_for_the_same_vintage_is_refused(conn, first_rele
         "communique_2023_retyped.csv",
         "R&D communiqué 2023",
         "2024-10-02",
-        [("辽宁", 2023, "rd_intensity", "2.42", "%")],
+        [
+            ("辽宁", 2023, "rd_intensity", "2.42", "%"),
+            ("黑龙江", 2023, "rd_intensity", "1.44", "%"),
+        ],
     )
-    with pytest.raises(LoadError) as refused:
-        load_province_year_files(conn, [clash])
-    problem = refused.value.problems[0]
-    assert (problem.row, problem.value) == (2, "2.42")
-    assert "communique_2023.csv row 2" in problem.reason
-    assert snapshot(conn) == before
+    [load] = load_province_year_files(conn, [clash])
+    assert (load.rows, load.rows_quarantined) == (1, 1)
+    [(row, value, rule, reason)] = conn.execute(
+        "select source_row, value_raw, rule, reason from quarantine.province_year"
+    ).fetchall()
+    assert (row, value, rule) == (2, "2.42", "conflicts_with_stored")
+    assert "communique_2023.csv row 2" in reason
+    assert snapshot(conn)["raw.province_year"] != before["raw.province_year"]
+    assert conn.execute(
+        "select area_code, value from raw.province_year where file_sha256 = ?", [load.file_sha256]
+    ).fetchall() == [("230000", 1.44)]
+
+
+def test_a_second_different_figure_in_one_file_is_quarantined_naming_the_first_row(conn, tmp_path):
+    path = release(
+        tmp_path,
+        "twice.csv",
+        "v1",
+        "2024-10-02",
+        [
+            ("辽宁", 2023, "rd_intensity", "2.24", "%"),
+            ("辽宁省", 2023, "rd_intensity", "2.24", "%"),  # same value: stored once, no conflict
+            ("辽 宁", 2023, "rd_intensity", "2.42", "%"),
+        ],
+    )
+    [load] = load_province_year_files(conn, [path])
+    assert (load.rows, load.rows_quarantined) == (1, 1)
+    assert conn.execute(
+        "select source_row, rule, reason from quarantine.province_year"
+    ).fetchall() == [
+        (
+            4,
+            "duplicate_key",
+            "duplicate key (area, year, metric, vintage): first seen at row 2 with another"
+            " value (2.24)",
+        )
+    ]
 
 
 def test_values_are_stored_in_the_catalog_unit(conn, tmp_path):
