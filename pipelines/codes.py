@@ -34,7 +34,7 @@ CN_APPLICATION_MODULUS = 11
 # Type digit: 1 invention, 2 utility model, 3 design; 8 and 9 are PCT applications entering the
 # national phase as invention / utility model.
 CN_APPLICATION_TYPES = frozenset("12389")
-_CN_APPLICATION_RE = re.compile(r"CN(\d{4})([0-9])(\d{7})\.([0-9X])")
+_CN_APPLICATION_RE = re.compile(r"CN([0-9]{4})([0-9])([0-9]{7})\.([0-9X])")  # ASCII digits only
 _USC_RE = re.compile(rf"[{USC_ALPHABET}]{{18}}")
 
 

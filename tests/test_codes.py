@@ -98,3 +98,8 @@ def test_cn_application_check_character_ten_is_x():
 ])
 def test_invalid_cn_application_numbers_rejected(number):
     assert not is_valid_cn_application_number(number)
+
+
+def test_non_ascii_digits_are_not_a_valid_application_number():
+    # Full-width ２ is a digit to Python's \d but never in a CNIPA number.
+    assert not is_valid_cn_application_number("CN２02310123456.6")

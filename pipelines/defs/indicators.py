@@ -1,0 +1,196 @@
+"""Indicators and composite scores: staging -> sql/indicators -> composite engine -> marts.
+
+The catalog (data/reference/indicators.csv) and the settings
+(data/reference/composite_settings.yaml) are read at run time, so an edit takes effect on the
+next materialization. The work is in pipelines/indicators; these assets only wire it up.
+"""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from pipelines.defs.metadata import POOL, table_metadata
+from pipelines.indicators import load_catalog, load_config
+from pipelines.indicators.catalog import DEFAULT_CATALOG_FILE
+from pipelines.indicators.config import DEFAULT_SETTINGS_FILE
+from pipelines.indicators.marts import (
+    build_indicator,
+    build_indicator_value,
+    build_northeast_view,
+    build_pillar_score,
+    pillar_score_problems,
+    traceability,
+)
+from pipelines.paths import REPO_ROOT
+
+GROUP = "indicators"
+KINDS = {"duckdb", "python"}
+REFERENCE_FILES = [
+    path.relative_to(REPO_ROOT).as_posix() for path in (DEFAULT_CATALOG_FILE, DEFAULT_SETTINGS_FILE)
+]
+STAGING = [
+    dg.AssetKey(["staging", table])
+    for table in ("province_year", "enterprises", "patents", "procurement")
+]
+
+
+def _catalog_and_config():
+    config = load_config()
+    return load_catalog(config), config
+
+
+@dg.asset(key=["marts", "indicator"], group_name=GROUP, kinds=KINDS, pool=POOL)
+def indicator(warehouse: DuckDBResource) -> dg.MaterializeResult:
+    """The indicator catalog as a table: id, names zh/en, unit, direction, pillar (with its
+    names), weight, formula file under sql/indicators/, source, is_synthetic.
+    Edit data/reference/indicators.csv."""
+    catalog, config = _catalog_and_config()
+    with warehouse.get_connection() as conn:
+        build_indicator(conn, catalog, config)
+        return dg.MaterializeResult(
+            metadata=table_metadata(conn, "marts.indicator", REFERENCE_FILES)
+        )
+
+
+@dg.asset(
+    key=["marts", "indicator_value"],
+    deps=[
+        indicator,
+        *STAGING,
+        dg.AssetKey(["reference", "area"]),
+        dg.AssetKey(["reference", "unit"]),
+        dg.AssetKey(["reference", "industry_division"]),
+    ],
+    group_name=GROUP,
+    kinds=KINDS,
+    pool=POOL,
+)
+def indicator_value(
+    context: dg.AssetExecutionContext, warehouse: DuckDBResource
+) -> dg.MaterializeResult:
+    """One row per province x year x indicator: raw value (the formula in sql/indicators/),
+    treated value (imputed: linear between years, then latest carried forward; COINr outlier
+    treatment) and min-max normalised value (0-100 over all provinces and years), is_imputed,
+    is_synthetic and the source_file:source_row list every value came from."""
+    catalog, config = _catalog_and_config()
+    with warehouse.get_connection() as conn:
+        build = build_indicator_value(conn, catalog, config)
+        if not build.years:
+            context.log.warning(
+                "no year in which every pillar has an observed indicator value: marts are"
+                f" empty (pillars without any data: {build.pillars_without_data})"
+            )
+        return dg.MaterializeResult(
+            metadata=table_metadata(
+                conn,
+                "marts.indicator_value",
+                REFERENCE_FILES,
+                indicators=len(catalog),
+                years=dg.MetadataValue.json(build.years),
+                observed_cells=build.observed,
+                imputed_cells=build.imputed,
+                missing_cells=build.missing,
+                pillars_without_data=dg.MetadataValue.json(build.pillars_without_data),
+            )
+        )
+
+
+@dg.asset(
+    key=["marts", "pillar_score"], deps=[indicator_value], group_name=GROUP, kinds=KINDS, pool=POOL
+)
+def pillar_score(warehouse: DuckDBResource) -> dg.MaterializeResult:
+    """Scores of the 8 innovation drivers (D1..D8), the 3 upgrading stages (S1..S3) and the
+    overall innovation impetus index (over the drivers) per province and year: rank within the
+    year, relative_to_national (31-province mean = 100) and EIS-style performance group.
+    rank_p05/p50/p95 stay NULL until the Monte Carlo analysis fills them."""
+    catalog, config = _catalog_and_config()
+    with warehouse.get_connection() as conn:
+        build_pillar_score(conn, catalog, config)
+        counts = conn.execute(
+            "select performance_group, count(*) from marts.pillar_score"
+            " where pillar = 'overall' group by all order by all"
+        ).fetchall()
+        return dg.MaterializeResult(
+            metadata=table_metadata(
+                conn,
+                "marts.pillar_score",
+                REFERENCE_FILES,
+                overall_performance_groups=dg.MetadataValue.json(dict(counts)),
+            )
+        )
+
+
+@dg.asset(
+    key=["marts", "northeast_view"],
+    deps=[
+        dg.AssetKey(["staging", "province_year"]),
+        dg.AssetKey(["staging", "national_year"]),
+        dg.AssetKey(["reference", "area"]),
+        dg.AssetKey(["reference", "metric"]),
+    ],
+    group_name=GROUP,
+    kinds=KINDS,
+    pool=POOL,
+)
+def northeast_view(warehouse: DuckDBResource) -> dg.MaterializeResult:
+    """Liaoning, Jilin and Heilongjiang per metric and year: their total (summing metrics) or
+    mean (ratios) against the national figure and a benchmark province (Jiangsu by default;
+    composite_settings.yaml northeast_view.benchmark_province)."""
+    config = load_config()
+    with warehouse.get_connection() as conn:
+        build_northeast_view(conn, config)
+        return dg.MaterializeResult(
+            metadata=table_metadata(
+                conn,
+                "marts.northeast_view",
+                REFERENCE_FILES,
+                benchmark_province=config.benchmark_province,
+            )
+        )
+
+
+@dg.asset_check(
+    asset=indicator_value,
+    name="traceable",
+    blocking=True,
+    pool=POOL,
+    additional_deps=STAGING,
+    description="Every observed or imputed indicator value lists source rows, and every "
+    "source_file:source_row it lists exists in a staging table.",
+)
+def indicator_value_traceable(warehouse: DuckDBResource) -> dg.AssetCheckResult:
+    with warehouse.get_connection() as conn:
+        counts = traceability(conn)
+    passed = counts["without_sources"] == 0 and counts["unknown_source_rows"] == 0
+    return dg.AssetCheckResult(
+        passed=passed,
+        metadata={
+            **{k: v for k, v in counts.items() if k != "examples"},
+            "examples": dg.MetadataValue.json(counts["examples"] or []),
+        },
+    )
+
+
+@dg.asset_check(
+    asset=pillar_score,
+    name="ranks_and_national_reference",
+    blocking=True,
+    pool=POOL,
+    description="Per pillar and year: 31 scored provinces, ranks a permutation of 1..31, "
+    "relative_to_national averaging to 100.",
+)
+def pillar_score_consistent(warehouse: DuckDBResource) -> dg.AssetCheckResult:
+    with warehouse.get_connection() as conn:
+        problems = pillar_score_problems(conn)
+    return dg.AssetCheckResult(
+        passed=not problems,
+        metadata={
+            "failing_pillar_years": len(problems),
+            "examples": dg.MetadataValue.json([list(map(str, p)) for p in problems[:5]]),
+        },
+    )
+
+
+defs = dg.Definitions(
+    assets=[indicator, indicator_value, pillar_score, northeast_view],
+    asset_checks=[indicator_value_traceable, pillar_score_consistent],
+)

@@ -1,0 +1,57 @@
+"""Run every catalog indicator's SQL (sql/indicators/<formula>) against the warehouse.
+
+Each formula returns ``province_code, year, value, source_rows`` for one indicator; this module
+stacks them into the temporary table ``indicator_raw`` (indicator, province_code, year, value,
+source_rows) on the given connection, dropping missing and non-finite values.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from pipelines.indicators.catalog import INDICATOR_SQL_DIR, formula_sql
+from pipelines.warehouse.sql_files import sql
+
+REQUIRED_COLUMNS = ("province_code", "year", "value", "source_rows")
+
+
+class FormulaError(ValueError):
+    """An indicator's SQL does not return what the catalog contract asks for."""
+
+
+def compute_raw_indicators(
+    conn: duckdb.DuckDBPyConnection, catalog: pd.DataFrame, sql_dir=INDICATOR_SQL_DIR
+) -> pd.DataFrame:
+    """Fill temp table ``indicator_raw``; return its values without source rows."""
+    conn.execute(sql("marts/indicator_raw"))
+    for row in catalog.itertuples():
+        formula = formula_sql(pd.Series(row._asdict()), sql_dir)
+        wrapped = f"select * from (\n{formula}\n) as formula"
+        try:
+            columns = [c[0] for c in conn.execute(f"describe {wrapped}").fetchall()]
+        except duckdb.Error as error:
+            raise FormulaError(f"{row.formula} (indicator {row.id}): {error}") from error
+        absent = [c for c in REQUIRED_COLUMNS if c not in columns]
+        if absent:
+            raise FormulaError(f"{row.formula} (indicator {row.id}): no columns {absent}")
+        conn.execute(
+            "insert into indicator_raw"
+            " select ?, province_code::varchar, year::integer, value::double, source_rows::varchar"
+            f" from (\n{wrapped}\n) where value is not null and isfinite(value::double)",
+            [row.id],
+        )
+        duplicates = conn.execute(
+            "select province_code, year from indicator_raw where indicator = ?"
+            " group by all having count(*) > 1 limit 3",
+            [row.id],
+        ).fetchall()
+        if duplicates:
+            raise FormulaError(
+                f"{row.formula} (indicator {row.id}): several rows for one province-year,"
+                f" e.g. {duplicates}"
+            )
+    return conn.execute(
+        "select indicator, province_code, year, value from indicator_raw"
+        " order by indicator, province_code, year"
+    ).df()

@@ -1,0 +1,115 @@
+"""data/reference/composite_settings.yaml: everything the marts need besides the catalog."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipelines.composite import Settings
+from pipelines.paths import REFERENCE_DIR
+
+DEFAULT_SETTINGS_FILE = REFERENCE_DIR / "composite_settings.yaml"
+SECTIONS = {"engine", "panel", "pillars", "indices", "performance_groups", "northeast_view"}
+EMPTY_PILLAR_FILLS = ("earliest_observed", "none")
+
+
+class ConfigError(ValueError):
+    """composite_settings.yaml is incomplete or inconsistent."""
+
+
+@dataclass(frozen=True)
+class Pillar:
+    code: str
+    name_zh: str
+    name_en: str
+    index: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Index:
+    code: str
+    name_zh: str
+    name_en: str
+    publish: bool
+
+
+@dataclass(frozen=True)
+class PerformanceGroups:
+    """Thresholds on relative_to_national (national = 100); the rule is in
+    sql/marts/pillar_score.sql: leader > leader; strong >= strong; moderate >= moderate;
+    else emerging."""
+
+    leader: float
+    strong: float
+    moderate: float
+
+
+@dataclass(frozen=True)
+class CompositeConfig:
+    engine: Settings
+    pillars: dict[str, Pillar]
+    indices: dict[str, Index]
+    performance_groups: PerformanceGroups
+    benchmark_province: str
+    empty_pillar_fill: str = "earliest_observed"
+
+    def pillars_of(self, index: str) -> list[str]:
+        return [code for code, pillar in self.pillars.items() if pillar.index == index]
+
+    @property
+    def published_indices(self) -> list[str]:
+        return [code for code, index in self.indices.items() if index.publish]
+
+
+def load_config(path: Path = DEFAULT_SETTINGS_FILE) -> CompositeConfig:
+    with Path(path).open(encoding="utf-8") as handle:
+        return config_from_mapping(yaml.safe_load(handle), source=str(path))
+
+
+def config_from_mapping(raw: Mapping[str, Any], source: str = "settings") -> CompositeConfig:
+    missing = SECTIONS - set(raw)
+    unknown = set(raw) - SECTIONS
+    if missing or unknown:
+        raise ConfigError(
+            f"{source}: missing sections {sorted(missing)}, unknown {sorted(unknown)}"
+        )
+    indices = {
+        str(code): Index(str(code), spec["name_zh"], spec["name_en"], bool(spec["publish"]))
+        for code, spec in raw["indices"].items()
+    }
+    pillars = {
+        str(code): Pillar(
+            str(code), spec["name_zh"], spec["name_en"], str(spec["index"]), float(spec["weight"])
+        )
+        for code, spec in raw["pillars"].items()
+    }
+    for pillar in pillars.values():
+        if pillar.index not in indices:
+            raise ConfigError(
+                f"{source}: pillar {pillar.code} names unknown index {pillar.index!r}"
+            )
+    for code in indices:
+        if code in pillars:
+            raise ConfigError(f"{source}: {code!r} is both an index and a pillar")
+        if not any(p.index == code for p in pillars.values()):
+            raise ConfigError(f"{source}: index {code!r} has no pillars")
+    groups = PerformanceGroups(**{k: float(v) for k, v in raw["performance_groups"].items()})
+    if not groups.leader > groups.strong > groups.moderate:
+        raise ConfigError(f"{source}: performance_groups need leader > strong > moderate")
+    benchmark = str(raw["northeast_view"]["benchmark_province"])
+    fill = str((raw["panel"] or {}).get("empty_pillar_fill", "earliest_observed"))
+    if fill not in EMPTY_PILLAR_FILLS:
+        raise ConfigError(f"{source}: panel.empty_pillar_fill must be one of {EMPTY_PILLAR_FILLS}")
+    return CompositeConfig(
+        engine=Settings.from_mapping(raw["engine"] or {}),
+        pillars=pillars,
+        indices=indices,
+        performance_groups=groups,
+        benchmark_province=benchmark,
+        empty_pillar_fill=fill,
+    )

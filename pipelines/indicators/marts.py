@@ -1,0 +1,141 @@
+"""Build the marts tables on a DuckDB connection: the glue the Dagster assets call.
+
+Each ``build_*`` writes one table inside one transaction and returns a small summary for the
+materialization metadata. The catalog and settings are passed in (tests use their own).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from pipelines.indicators.catalog import INDICATOR_SQL_DIR
+from pipelines.indicators.compute import compute_raw_indicators
+from pipelines.indicators.config import CompositeConfig
+from pipelines.indicators.panel import indicator_cells, panel_frame, panel_years, pillar_scores
+from pipelines.warehouse.loads import one_transaction
+from pipelines.warehouse.sql_files import sql
+
+
+@dataclass(frozen=True)
+class IndicatorBuild:
+    years: list[int]
+    observed: int
+    imputed: int
+    missing: int
+    pillars_without_data: list[str]
+
+
+CELL_TYPES = {
+    "province_code": "object",
+    "year": "int64",
+    "indicator": "object",
+    "raw_value": "float64",
+    "treated_value": "float64",
+    "normalised_value": "float64",
+    "is_imputed": "bool",
+}
+SCORE_TYPES = {"province_code": "object", "year": "int64", "pillar": "object", "score": "float64"}
+
+
+def _empty(types: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame({column: pd.Series(dtype=dtype) for column, dtype in types.items()})
+
+
+def _provinces(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    rows = conn.execute(
+        "select area_code from reference.area where area_level = 'province' order by area_code"
+    ).fetchall()
+    return [code for (code,) in rows]
+
+
+def _register_catalog(
+    conn: duckdb.DuckDBPyConnection, catalog: pd.DataFrame, config: CompositeConfig
+) -> None:
+    conn.register("indicator_catalog", catalog)
+    pillars = pd.DataFrame(
+        [(p.code, p.name_zh, p.name_en) for p in config.pillars.values()],
+        columns=["pillar", "name_zh", "name_en"],
+    )
+    conn.register("pillar_names", pillars)
+
+
+def build_indicator(
+    conn: duckdb.DuckDBPyConnection, catalog: pd.DataFrame, config: CompositeConfig
+) -> None:
+    """marts.indicator: the catalog as a table."""
+    conn.execute(sql("marts/schema"))
+    _register_catalog(conn, catalog, config)
+    with one_transaction(conn):
+        conn.execute(sql("marts/indicator"))
+
+
+def build_indicator_value(
+    conn: duckdb.DuckDBPyConnection,
+    catalog: pd.DataFrame,
+    config: CompositeConfig,
+    sql_dir=INDICATOR_SQL_DIR,
+) -> IndicatorBuild:
+    """marts.indicator_value: every formula, then the panel through the engine.
+
+    With no year in which every pillar has data (e.g. a warehouse without micro records) the
+    table is written empty and ``pillars_without_data`` says which pillars lack data."""
+    conn.execute(sql("marts/schema"))
+    _register_catalog(conn, catalog, config)
+    raw = compute_raw_indicators(conn, catalog, sql_dir)
+    years = panel_years(raw, catalog)
+    observed_pillars = set(raw["indicator"].map(catalog.set_index("id")["pillar"]))
+    without_data = [p for p in config.pillars if p not in observed_pillars]
+    if years:
+        panel = panel_frame(raw, catalog, _provinces(conn), years)
+        cells = indicator_cells(panel, catalog, config)[list(CELL_TYPES)]
+    else:
+        cells = _empty(CELL_TYPES)
+    conn.register("engine_cells", cells)
+    with one_transaction(conn):
+        conn.execute(sql("marts/indicator_value"))
+        conn.execute(sql("marts/comments/indicator_value"))
+    return IndicatorBuild(
+        years=years,
+        observed=int(cells["raw_value"].notna().sum()),
+        imputed=int(cells["is_imputed"].sum()),
+        missing=int((cells["raw_value"].isna() & ~cells["is_imputed"]).sum()),
+        pillars_without_data=without_data,
+    )
+
+
+def build_pillar_score(
+    conn: duckdb.DuckDBPyConnection, catalog: pd.DataFrame, config: CompositeConfig
+) -> None:
+    """marts.pillar_score from marts.indicator_value's normalised values."""
+    normalised = conn.execute(
+        "select province_code, year, indicator, normalised_value from marts.indicator_value"
+    ).df()
+    scores = pillar_scores(normalised, catalog, config) if len(normalised) else _empty(SCORE_TYPES)
+    conn.register("pillar_scores", scores)
+    groups = config.performance_groups
+    with one_transaction(conn):
+        conn.execute(sql("marts/pillar_score"), [groups.leader, groups.strong, groups.moderate])
+        conn.execute(sql("marts/comments/pillar_score"))
+
+
+def build_northeast_view(conn: duckdb.DuckDBPyConnection, config: CompositeConfig) -> None:
+    """marts.northeast_view: the three Northeast provinces against national and benchmark."""
+    conn.execute(sql("marts/schema"))
+    with one_transaction(conn):
+        conn.execute(sql("marts/northeast_view"), [config.benchmark_province])
+        conn.execute(sql("marts/comments/northeast_view"))
+
+
+def traceability(conn: duckdb.DuckDBPyConnection) -> dict:
+    """The counts of sql/marts/check_indicator_value_traceable.sql."""
+    cursor = conn.execute(sql("marts/check_indicator_value_traceable"))
+    names = [d[0] for d in cursor.description]
+    return dict(zip(names, cursor.fetchall()[0], strict=True))
+
+
+def pillar_score_problems(conn: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """The failing pillar-years of sql/marts/check_pillar_score.sql (empty when all pass)."""
+    return conn.execute(sql("marts/check_pillar_score")).fetchall()

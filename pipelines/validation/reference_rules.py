@@ -1,0 +1,62 @@
+"""The rules expectations check against, read from data/reference (never retyped here).
+
+Province codes and area levels come from areas.csv, GB/T 4754 divisions from
+industry_divisions.csv, allowed category values from the micro contract (micro_columns.csv),
+metric units from metrics.csv. Editing those files changes the expectations with them.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from functools import cache
+
+from pipelines.paths import REFERENCE_DIR
+from pipelines.warehouse.micro_contract import contract
+
+# The People's Republic's statistics start in 1949; nothing in the warehouse can be older.
+FIRST_DATA_YEAR = 1949
+
+
+def _rows(csv_name: str) -> list[dict[str, str]]:
+    with (REFERENCE_DIR / csv_name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@cache
+def area_codes(*levels: str) -> tuple[str, ...]:
+    """Codes of the areas at the given levels ('province', 'national', 'region'), or all."""
+    return tuple(
+        row["area_code"] for row in _rows("areas.csv") if not levels or row["level"] in levels
+    )
+
+
+def province_codes() -> tuple[str, ...]:
+    return area_codes("province")
+
+
+@cache
+def industry_divisions() -> tuple[str, ...]:
+    return tuple(row["division"] for row in _rows("industry_divisions.csv"))
+
+
+@cache
+def metrics_in_unit(unit: str) -> tuple[str, ...]:
+    return tuple(row["metric"] for row in _rows("metrics.csv") if row["unit"] == unit)
+
+
+def allowed_values(table: str, column: str) -> tuple[str, ...]:
+    """The contract's allowed values for a micro column; an error if it declares none."""
+    for declared in contract(table):
+        if declared.name == column:
+            if not declared.allowed:
+                raise ValueError(
+                    f"micro_columns.csv declares no allowed values for {table}.{column}"
+                )
+            return declared.allowed
+    raise KeyError(f"micro_columns.csv has no column {table}.{column}")
+
+
+def data_years() -> tuple[int, int]:
+    """The window every year in the warehouse must fall in: 1949 to the current year."""
+    return FIRST_DATA_YEAR, date.today().year

@@ -1,0 +1,75 @@
+"""A table's expectation suite as code: what it checks, how severe each failure is."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import great_expectations as gx
+import great_expectations.expectations as gxe
+
+from pipelines.validation.expectations import no_rows
+from pipelines.validation.severity import Severity
+from pipelines.validation.sql_checks import sql_checks_for
+
+SEVERITY_META_KEY = "severity"
+CHECK_NAME_META_KEY = "check_name"
+LINEAGE_COLUMNS = ("source_file", "source_row")
+_TABLE_REFERENCE = re.compile(r"\b(reference|raw|staging)\.([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TableSuite:
+    """The expectations of one staging table, split by severity.
+
+    ``example_columns`` identify a failing row in the check's metadata: the lineage columns
+    where the table has them, else its key.
+    """
+
+    schema: str
+    table: str
+    blocking: Sequence[gxe.Expectation]
+    warn: Sequence[gxe.Expectation] = ()
+    example_columns: tuple[str, ...] = LINEAGE_COLUMNS
+    description: str = ""
+    checks_dir: Path | None = field(default=None, compare=False)
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.schema}.{self.table}"
+
+    def severities(self) -> list[Severity]:
+        """The severities this suite has at least one expectation of."""
+        return [s for s in Severity if any(sev is s for sev, _ in self.expectations())]
+
+    def expectations(self) -> list[tuple[Severity, gxe.Expectation]]:
+        """Code expectations plus one per SQL check file naming this table."""
+        tagged = [(Severity.BLOCKING, e) for e in self.blocking]
+        tagged += [(Severity.WARN, e) for e in self.warn]
+        for check in sql_checks_for(self.qualified_name, self.checks_dir):
+            expectation = no_rows(f"{check.name} (sql/checks/{check.path.name})", check.query)
+            expectation.meta = {CHECK_NAME_META_KEY: check.name}
+            tagged.append((check.severity, expectation))
+        return tagged
+
+    def referenced_tables(self) -> list[tuple[str, str]]:
+        """Other warehouse tables the suite's SQL reads: they must be built before it runs."""
+        found = {
+            (schema.lower(), table.lower())
+            for _, expectation in self.expectations()
+            for schema, table in _TABLE_REFERENCE.findall(
+                getattr(expectation, "unexpected_rows_query", None) or ""
+            )
+        }
+        return sorted(found - {(self.schema, self.table)})
+
+    def gx_suite(self) -> gx.ExpectationSuite:
+        """A fresh GX suite; each expectation's ``meta`` carries its severity."""
+        suite = gx.ExpectationSuite(name=f"{self.qualified_name}")
+        for severity, expectation in self.expectations():
+            copy = expectation.copy(deep=True)
+            copy.meta = {**(copy.meta or {}), SEVERITY_META_KEY: severity.value}
+            suite.add_expectation(copy)
+        return suite

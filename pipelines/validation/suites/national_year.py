@@ -1,0 +1,25 @@
+"""staging.national_year: 全国 and the four NBS regions, kept apart from the provinces."""
+
+from pipelines.validation import expectations as e
+from pipelines.validation.reference_rules import area_codes, metrics_in_unit
+from pipelines.validation.suite import TableSuite
+from pipelines.validation.suites.province_year import RD_INTENSITY_MAX_PERCENT
+
+TABLE = "national_year"
+
+
+def suite() -> TableSuite:
+    return TableSuite(
+        schema="staging",
+        table=TABLE,
+        description="one current figure per national/regional area, year and metric",
+        blocking=[
+            *e.primary_key("area_code", "year", "metric"),
+            *e.not_null("value", "unit", "source_file"),
+            e.in_set("area_code", area_codes("national", "region")),
+            *e.within_data_years("year"),
+            *e.not_negative("value"),
+            e.between("value", 0, RD_INTENSITY_MAX_PERCENT, where_metric=["rd_intensity"]),
+            e.between("value", 0, 100, where_metric=metrics_in_unit("%")),
+        ],
+    )

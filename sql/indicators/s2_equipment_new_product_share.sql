@@ -1,0 +1,17 @@
+-- S2 value-chain upgrading: 装备制造业新产品销售收入占比 (%), new-product sales / main business
+-- revenue of equipment manufacturing (divisions 33-40) over the enterprises reporting both.
+-- Source: staging.enterprises (both in 万元).
+with equipment as (
+    select province_code, year, revenue, new_product_revenue, source_file, source_row
+    from staging.enterprises
+    where is_equipment_manufacturing and revenue is not null and new_product_revenue is not null
+)
+select
+    province_code,
+    year,
+    100 * sum(new_product_revenue) / sum(revenue) as value,
+    string_agg(source_file || ':' || source_row, '; ' order by source_file, source_row)
+        as source_rows
+from equipment
+group by province_code, year
+having sum(revenue) > 0

@@ -1,0 +1,11 @@
+comment on table marts.indicator_value is 'One row per province x year x indicator: raw, treated and normalised value, imputation flag, source rows. Catalog: data/reference/indicators.csv; method: docs/methodology.md (The indicator catalog).';
+comment on column marts.indicator_value.province_code is 'GB/T 2260 province code (reference.area).';
+comment on column marts.indicator_value.year is 'Year of the panel (years in which every pillar has an observed indicator).';
+comment on column marts.indicator_value.indicator is 'Indicator id (marts.indicator, data/reference/indicators.csv).';
+comment on column marts.indicator_value.pillar is 'Driver D1..D8 or upgrading stage S1..S3 the indicator feeds.';
+comment on column marts.indicator_value.raw_value is 'Value as the formula in sql/indicators/ computed it, in the indicator''s unit; NULL where the data has none.';
+comment on column marts.indicator_value.treated_value is 'After imputation (linear between years, then latest carried forward) and COINr outlier treatment (winsorised and/or log_CT).';
+comment on column marts.indicator_value.normalised_value is 'Min-max 0-100 over all provinces and all years, direction applied (higher is better).';
+comment on column marts.indicator_value.is_imputed is 'True where raw_value is missing and the engine imputed the cell.';
+comment on column marts.indicator_value.is_synthetic is 'The indicator rests on synthetic micro data (catalog flag).';
+comment on column marts.indicator_value.source_rows is 'source_file:source_row of every warehouse row the value came from, separated by ''; ''. Imputed cells: the rows of the observed years used.';

@@ -1,0 +1,11 @@
+comment on table marts.pillar_score is 'Driver (D1..D8), upgrading stage (S1..S3) and overall innovation impetus index scores per province and year, with rank, relative_to_national and performance group. Rule: sql/marts/pillar_score.sql.';
+comment on column marts.pillar_score.province_code is 'GB/T 2260 province code (reference.area).';
+comment on column marts.pillar_score.year is 'Year.';
+comment on column marts.pillar_score.pillar is 'D1..D8 drivers, S1..S3 upgrading stages, overall = the innovation impetus index over the 8 drivers.';
+comment on column marts.pillar_score.score is 'Weighted arithmetic mean of the normalised indicators (pillars) or of the 8 driver scores (overall); 0-100, comparable across years.';
+comment on column marts.pillar_score.rank is 'Rank within pillar and year, 1 = best; equal scores ordered by province code (always a permutation of 1..31).';
+comment on column marts.pillar_score.rank_p05 is 'NOT YET FILLED (NULL): 5% rank quantile from the Monte Carlo uncertainty analysis (pipelines/composite/uncertainty.py), to be filled in by the lead.';
+comment on column marts.pillar_score.rank_p50 is 'NOT YET FILLED (NULL): median rank from the Monte Carlo uncertainty analysis (pipelines/composite/uncertainty.py), to be filled in by the lead.';
+comment on column marts.pillar_score.rank_p95 is 'NOT YET FILLED (NULL): 95% rank quantile from the Monte Carlo uncertainty analysis (pipelines/composite/uncertainty.py), to be filled in by the lead.';
+comment on column marts.pillar_score.relative_to_national is 'score / mean score of the 31 provinces in that pillar-year x 100 (national = 100).';
+comment on column marts.pillar_score.performance_group is 'leader (> 125), strong (100-125), moderate (70 to < 100), emerging (< 70) on relative_to_national; thresholds in data/reference/composite_settings.yaml.';

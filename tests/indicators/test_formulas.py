@@ -1,0 +1,129 @@
+"""Each indicator formula (sql/indicators/) on the tiny warehouse of conftest.py, against
+values worked out by hand. Liaoning (210000), 2023 unless said otherwise."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.indicators import load_catalog, load_config
+from pipelines.indicators.catalog import formula_sql
+from pipelines.indicators.compute import FormulaError, compute_raw_indicators
+from tests.indicators.conftest import LN
+
+# indicator -> (value, source rows), worked out from the rows in conftest.py
+EXPECTED = {
+    # staging.province_year; fiscal S&T given in 万元: 1,500,000 万元 = 150 亿元 of 6,000 亿元
+    "d4_fiscal_st_share": (2.5, "py.csv:1; py.csv:2"),
+    "d4_fiscal_st_to_gdp": (0.5, "py.csv:1; py.csv:3"),  # 150 / 30,000 亿元
+    # 21,000 persons / 4,200 万人 (42,000,000 persons) x 10,000
+    "d5_rd_personnel_per_10k_population": (5.0, "py.csv:6; py.csv:7"),
+    "d6_invention_grants_per_gdp": (0.4, "py.csv:4; py.csv:3"),  # 12,000 件 / 30,000 亿元
+    "d6_invention_share_of_grants": (25.0, "py.csv:4; py.csv:5"),
+    "d7_rd_intensity": (2.15, "py.csv:12"),
+    "d8_tech_market_turnover_to_gdp": (4.0, "py.csv:16; py.csv:3"),  # 1,200 / 30,000 亿元
+    # staging.enterprises, 万元; rows 2, 3 equipment (34, 38), row 4 food (13, no NPR)
+    "d3_new_product_sales_share": (20.0, "ent.csv:2; ent.csv:3"),  # 300 / 1,500
+    "d3_high_tech_profit_margin": (5.0, "ent.csv:2"),  # 50 / 1,000
+    "d5_enterprise_rd_personnel_share": (100 * 17 / 350, "ent.csv:2; ent.csv:3; ent.csv:4"),
+    "d7_enterprise_rd_to_revenue": (1.6, "ent.csv:2; ent.csv:3; ent.csv:4"),  # 48 / 3,000
+    "s1_equipment_rd_personnel_per_enterprise": (7.5, "ent.csv:2; ent.csv:3"),  # 15 / 2
+    "s1_equipment_rd_to_revenue": (3.0, "ent.csv:2; ent.csv:3"),  # 45 / 1,500
+    "s2_equipment_new_product_share": (20.0, "ent.csv:2; ent.csv:3"),  # 300 / 1,500
+    "s2_equipment_value_added_rate": (100 * 350 / 1500, "ent.csv:2; ent.csv:3"),
+    "s3_equipment_share_of_manufacturing": (50.0, "ent.csv:2; ent.csv:3; ent.csv:4"),
+    "s3_equipment_high_tech_share": (100 * 1000 / 1500, "ent.csv:2; ent.csv:3"),
+    "d2_equipment_revenue_growth": (87.5, "ent.csv:2; ent.csv:3; ent.csv:1"),  # 1,500 / 800
+    # staging.patents: granted in 2023 rows 1-4, rows 1 (transfer) and 2 (licence) converted
+    "d6_patent_conversion_rate": (50.0, "pat.csv:1; pat.csv:2; pat.csv:3; pat.csv:4"),
+    "d8_industry_academia_patent_share": (50.0, "pat.csv:4; pat.csv:5"),  # applied in 2023
+    # staging.procurement, 元: chain leaders 60 + 40 + 30 million, local 60 + 30
+    "d2_chain_leader_local_share": (100 * 90 / 130, "proc.csv:1; proc.csv:2; proc.csv:3"),
+    # 90,000,000 元 / (30,000 亿元 = 300,000,000 万元) = 0.3 元 per 万元 of GDP
+    "d2_chain_leader_local_contracts_to_gdp": (0.3, "py.csv:3; proc.csv:1; proc.csv:3"),
+    # government 10 + 30 million, 10 million on the innovative-product list
+    "d4_innovative_product_procurement_share": (25.0, "proc.csv:4; proc.csv:5"),
+}
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog(load_config())
+
+
+def _run(conn, catalog, indicator):
+    row = catalog.set_index("id").loc[indicator]
+    return conn.execute(
+        f"select province_code, year, value, source_rows from ({formula_sql(row)})"
+        " where province_code = ? and year = 2023",
+        [LN],
+    ).fetchall()
+
+
+@pytest.mark.parametrize("indicator", sorted(EXPECTED))
+def test_formula_gives_the_hand_worked_value(tiny, catalog, indicator):
+    value, sources = EXPECTED[indicator]
+    rows = _run(tiny, catalog, indicator)
+    assert len(rows) == 1, rows
+    assert rows[0][2] == pytest.approx(value, rel=1e-12)
+    assert rows[0][3] == sources
+
+
+def test_every_catalog_indicator_has_a_hand_worked_value_or_is_d1(catalog):
+    untested = set(catalog["id"]) - set(EXPECTED)
+    assert untested == {"d1_rd_active_enterprise_share", "d1_high_tech_enterprise_share"}
+
+
+def test_d1_formulas_divide_the_synthetic_aggregates(tiny, catalog):
+    tiny.executemany(
+        "insert into staging.province_year values (?, 2023, ?, ?, '家', true, 'agg.csv', ?)",
+        [
+            (LN, "enterprises", 200.0, 1),
+            (LN, "rd_active_enterprises", 50.0, 2),
+            (LN, "high_tech_enterprises", 30.0, 3),
+        ],
+    )
+    assert _run(tiny, catalog, "d1_rd_active_enterprise_share") == [
+        (LN, 2023, 25.0, "agg.csv:2; agg.csv:1")
+    ]
+    assert _run(tiny, catalog, "d1_high_tech_enterprise_share") == [
+        (LN, 2023, 15.0, "agg.csv:3; agg.csv:1")
+    ]
+
+
+def test_unit_factors_come_from_reference_unit(tiny, catalog):
+    """Change the factor of 万元 in reference.unit and the converted indicator follows:
+    nothing in the formula hard-codes 1e4."""
+    tiny.execute("update reference.unit set factor = 2e4 where unit = '万元'")
+    assert _run(tiny, catalog, "d4_fiscal_st_share")[0][2] == pytest.approx(5.0)
+    # 90,000,000 元 / (3e12 元 / 2e4) = 0.6
+    assert _run(tiny, catalog, "d2_chain_leader_local_contracts_to_gdp")[0][2] == pytest.approx(0.6)
+
+
+def test_years_and_provinces_without_data_give_no_rows(tiny, catalog):
+    academia = catalog.set_index("id").loc["d8_industry_academia_patent_share"]
+    rows = tiny.execute(
+        f"select year, value from ({formula_sql(academia)}) order by year"
+    ).fetchall()
+    assert rows == [(2021, 0.0), (2022, 50.0), (2023, 50.0)]
+    growth = catalog.set_index("id").loc["d2_equipment_revenue_growth"]
+    assert [r[0] for r in tiny.execute(f"select year from ({formula_sql(growth)})").fetchall()] == [
+        2023
+    ]
+
+
+def test_compute_stacks_all_formulas_and_refuses_a_bad_one(tiny, catalog, tmp_path):
+    raw = compute_raw_indicators(tiny, catalog)
+    assert set(raw["indicator"]) == set(EXPECTED)
+    assert raw["value"].notna().all()
+    assert tiny.execute(
+        "select count(*) from indicator_raw where source_rows is null"
+    ).fetchall() == [(0,)]
+
+    bad_dir = tmp_path / "sql"
+    bad_dir.mkdir()
+    (bad_dir / "d1_rd_active_enterprise_share.sql").write_text(
+        "select province_code, year, value from staging.province_year", encoding="utf-8"
+    )
+    one = catalog[catalog["id"] == "d1_rd_active_enterprise_share"]
+    with pytest.raises(FormulaError, match="d1_rd_active_enterprise_share.sql.*source_rows"):
+        compute_raw_indicators(tiny, one, bad_dir)
