@@ -94,14 +94,33 @@ def indicator_value(
         )
 
 
-@dg.asset(
-    key=["marts", "pillar_score"], deps=[indicator_value], group_name=GROUP, kinds=KINDS, pool=POOL
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["marts", "pillar_score"],
+            deps=[indicator_value],
+            group_name=GROUP,
+            kinds=KINDS,
+            description="Scores of the 8 innovation drivers (D1..D8), the 3 upgrading stages "
+            "(S1..S3) and the overall innovation impetus index (over the drivers) per province "
+            "and year: rank within the year with its 5-95% Monte Carlo interval "
+            "(rank_p05/p50/p95), relative_to_national (31-province mean = 100) and EIS-style "
+            "performance group.",
+        ),
+        dg.AssetSpec(
+            ["marts", "sensitivity"],
+            deps=[indicator_value],
+            group_name=GROUP,
+            kinds=KINDS,
+            description="First-order and total Sobol' indices of the mean absolute rank shift "
+            "per pillar and index: which methodological choice (normalisation, weights, "
+            "aggregation) moves the ranks most. Same Monte Carlo runs as the rank intervals.",
+        ),
+    ],
+    pool=POOL,
 )
-def pillar_score(warehouse: DuckDBResource) -> dg.MaterializeResult:
-    """Scores of the 8 innovation drivers (D1..D8), the 3 upgrading stages (S1..S3) and the
-    overall innovation impetus index (over the drivers) per province and year: rank within the
-    year, relative_to_national (31-province mean = 100) and EIS-style performance group.
-    rank_p05/p50/p95 stay NULL until the Monte Carlo analysis fills them."""
+def pillar_score(warehouse: DuckDBResource):
+    """One Monte Carlo run feeds both tables, so they are built together."""
     catalog, config = _catalog_and_config()
     with warehouse.get_connection() as conn:
         build_pillar_score(conn, catalog, config)
@@ -109,13 +128,18 @@ def pillar_score(warehouse: DuckDBResource) -> dg.MaterializeResult:
             "select performance_group, count(*) from marts.pillar_score"
             " where pillar = 'overall' group by all order by all"
         ).fetchall()
-        return dg.MaterializeResult(
+        yield dg.MaterializeResult(
+            asset_key=["marts", "pillar_score"],
             metadata=table_metadata(
                 conn,
                 "marts.pillar_score",
                 REFERENCE_FILES,
                 overall_performance_groups=dg.MetadataValue.json(dict(counts)),
-            )
+            ),
+        )
+        yield dg.MaterializeResult(
+            asset_key=["marts", "sensitivity"],
+            metadata=table_metadata(conn, "marts.sensitivity", REFERENCE_FILES),
         )
 
 
@@ -171,7 +195,7 @@ def indicator_value_traceable(warehouse: DuckDBResource) -> dg.AssetCheckResult:
 
 
 @dg.asset_check(
-    asset=pillar_score,
+    asset=dg.AssetKey(["marts", "pillar_score"]),
     name="ranks_and_national_reference",
     blocking=True,
     pool=POOL,

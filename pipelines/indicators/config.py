@@ -13,7 +13,15 @@ from pipelines.composite import Settings
 from pipelines.paths import REFERENCE_DIR
 
 DEFAULT_SETTINGS_FILE = REFERENCE_DIR / "composite_settings.yaml"
-SECTIONS = {"engine", "panel", "pillars", "indices", "performance_groups", "northeast_view"}
+SECTIONS = {
+    "engine",
+    "panel",
+    "pillars",
+    "indices",
+    "performance_groups",
+    "northeast_view",
+    "uncertainty",
+}
 EMPTY_PILLAR_FILLS = ("earliest_observed", "none")
 
 
@@ -50,12 +58,26 @@ class PerformanceGroups:
 
 
 @dataclass(frozen=True)
+class UncertaintySettings:
+    """The Monte Carlo behind rank_p05/p50/p95 and marts.sensitivity (see the yaml)."""
+
+    samples: int  # Sobol' base sample N (a power of 2); the design runs N x (choices + 2)
+    seed: int
+    normalisations: tuple[str, ...]
+    weight_sets: tuple[str, ...]
+    weight_noise: float  # each noisy weight set multiplies every weight by 1 + U(-f, f)
+    noisy_weight_sets: int
+    aggregations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class CompositeConfig:
     engine: Settings
     pillars: dict[str, Pillar]
     indices: dict[str, Index]
     performance_groups: PerformanceGroups
     benchmark_province: str
+    uncertainty: UncertaintySettings
     empty_pillar_fill: str = "earliest_observed"
 
     def pillars_of(self, index: str) -> list[str]:
@@ -111,5 +133,21 @@ def config_from_mapping(raw: Mapping[str, Any], source: str = "settings") -> Com
         indices=indices,
         performance_groups=groups,
         benchmark_province=benchmark,
+        uncertainty=_uncertainty(raw["uncertainty"], source),
         empty_pillar_fill=fill,
     )
+
+
+def _uncertainty(raw: Mapping[str, Any], source: str) -> UncertaintySettings:
+    settings = UncertaintySettings(
+        samples=int(raw["samples"]),
+        seed=int(raw["seed"]),
+        normalisations=tuple(raw["normalisations"]),
+        weight_sets=tuple(raw["weight_sets"]),
+        weight_noise=float(raw["weight_noise"]),
+        noisy_weight_sets=int(raw["noisy_weight_sets"]),
+        aggregations=tuple(raw["aggregations"]),
+    )
+    if settings.samples < 2 or settings.samples & (settings.samples - 1):
+        raise ConfigError(f"{source}: uncertainty.samples must be a power of 2")
+    return settings

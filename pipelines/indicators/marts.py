@@ -15,6 +15,7 @@ from pipelines.indicators.catalog import INDICATOR_SQL_DIR
 from pipelines.indicators.compute import compute_raw_indicators
 from pipelines.indicators.config import CompositeConfig
 from pipelines.indicators.panel import indicator_cells, panel_frame, panel_years, pillar_scores
+from pipelines.indicators.uncertainty import RANK_TYPES, SENSITIVITY_TYPES, rank_uncertainty
 from pipelines.warehouse.loads import one_transaction
 from pipelines.warehouse.sql_files import sql
 
@@ -109,16 +110,36 @@ def build_indicator_value(
 def build_pillar_score(
     conn: duckdb.DuckDBPyConnection, catalog: pd.DataFrame, config: CompositeConfig
 ) -> None:
-    """marts.pillar_score from marts.indicator_value's normalised values."""
-    normalised = conn.execute(
-        "select province_code, year, indicator, normalised_value from marts.indicator_value"
+    """marts.pillar_score from marts.indicator_value's normalised values, with the Monte Carlo
+    rank intervals; marts.sensitivity with the Sobol' indices of the same runs."""
+    cells = conn.execute(
+        "select province_code, year, indicator, raw_value, normalised_value"
+        " from marts.indicator_value"
     ).df()
-    scores = pillar_scores(normalised, catalog, config) if len(normalised) else _empty(SCORE_TYPES)
+    if len(cells):
+        scores = pillar_scores(cells, catalog, config)
+        raw_panel = cells.pivot_table(
+            index=["province_code", "year"],
+            columns="indicator",
+            values="raw_value",
+            aggfunc="first",
+            dropna=False,
+        )
+        intervals, sensitivity = rank_uncertainty(raw_panel, catalog, config)
+    else:
+        scores, intervals, sensitivity = (
+            _empty(SCORE_TYPES),
+            _empty(RANK_TYPES),
+            _empty(SENSITIVITY_TYPES),
+        )
     conn.register("pillar_scores", scores)
+    conn.register("rank_intervals", intervals)
+    conn.register("sobol_indices", sensitivity)
     groups = config.performance_groups
     with one_transaction(conn):
         conn.execute(sql("marts/pillar_score"), [groups.leader, groups.strong, groups.moderate])
         conn.execute(sql("marts/comments/pillar_score"))
+        conn.execute(sql("marts/sensitivity"))
 
 
 def build_northeast_view(conn: duckdb.DuckDBPyConnection, config: CompositeConfig) -> None:

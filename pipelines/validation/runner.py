@@ -17,6 +17,7 @@ from pathlib import Path
 import great_expectations as gx
 from great_expectations.core import ExpectationSuiteValidationResult
 from great_expectations.core.expectation_validation_result import ExpectationValidationResult
+from great_expectations.data_context.types.base import ProgressBarsConfig
 from great_expectations.datasource.fluent import SQLDatasource
 
 from pipelines.validation import gx_duckdb
@@ -46,6 +47,8 @@ def validate_table(database: str | Path, suite: TableSuite) -> SuiteOutcome:
     """Validate ``suite.qualified_name`` in the DuckDB file ``database``."""
     gx_duckdb.apply()
     context = gx.get_context(mode="ephemeral")
+    # GX draws a progress bar per metric batch on stdout: noise in run logs and `make demo`.
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     source = context.data_sources.add_sql(
         name="warehouse", connection_string=f"duckdb:///{Path(database).resolve()}"
     )

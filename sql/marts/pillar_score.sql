@@ -5,6 +5,9 @@
 --
 -- rank: within pillar and year, 1 = best; equal scores are ordered by province code so the
 -- ranks of a pillar-year are always a permutation of 1..31.
+-- rank_p05 / rank_p50 / rank_p95: 5th, 50th and 95th percentile of the province's rank over
+-- the Monte Carlo runs of pipelines/indicators/uncertainty.py (rank_intervals, registered by
+-- pipelines/indicators/marts.py; the choices are composite_settings.yaml `uncertainty`).
 -- relative_to_national: score / (mean score of the 31 provinces in that pillar-year) x 100,
 -- so the national reference is 100 by definition.
 -- performance_group, THE rule (thresholds from composite_settings.yaml, parameters 1-3):
@@ -33,9 +36,9 @@ select
     pillar,
     score,
     rank::integer as rank,
-    null::double as rank_p05,
-    null::double as rank_p50,
-    null::double as rank_p95,
+    u.rank_p05::double as rank_p05,
+    u.rank_p50::double as rank_p50,
+    u.rank_p95::double as rank_p95,
     relative_to_national,
     case
         when relative_to_national > $1 then 'leader'
@@ -44,4 +47,5 @@ select
         when relative_to_national is not null then 'emerging'
     end as performance_group
 from relative
+left join rank_intervals u using (province_code, year, pillar)
 order by pillar, year, rank

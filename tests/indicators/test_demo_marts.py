@@ -174,3 +174,29 @@ def test_northeast_headline_facts_2023(demo):
     assert round(intensity[0], 2) == 1.74
     assert intensity[1:3] == (2.65, "published")
     assert 65 <= intensity[3] <= 66
+
+
+def test_rank_intervals_and_sobol_indices_on_the_demo(demo):
+    conn, _ = demo
+    intervals = conn.execute(
+        "select rank, rank_p05, rank_p50, rank_p95 from marts.pillar_score"
+    ).df()
+    assert intervals.notna().all().all()
+    assert (intervals["rank_p05"] <= intervals["rank_p50"]).all()
+    assert (intervals["rank_p50"] <= intervals["rank_p95"]).all()
+    # quantiles interpolate between runs (R's type 7), so they need not be whole ranks
+    assert (
+        ((intervals[["rank_p05", "rank_p95"]] >= 1) & (intervals[["rank_p05", "rank_p95"]] <= 31))
+        .all()
+        .all()
+    )
+    # the published rank lies in its own 5-95% interval except where ties are ordered by code
+    inside = intervals["rank"].between(intervals["rank_p05"], intervals["rank_p95"])
+    assert inside.mean() > 0.99
+    sobol = conn.execute(
+        "select pillar, choice, s1, st from marts.sensitivity where pillar = 'overall'"
+    ).df()
+    assert set(sobol["choice"]) == {"Normalisation", "Weights", "Aggregation"}
+    # total effects are shares of variance (up to estimator noise) and at least first-order
+    assert sobol["st"].between(-0.05, 1.2).all()
+    assert (sobol["st"] >= sobol["s1"] - 0.15).all()
