@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("demo", help="materialize every asset and print a summary")
     run = commands.add_parser("materialize", help="materialize all assets or one domain")
-    run.add_argument("--domain", choices=DOMAINS)
+    run.add_argument("--domain", choices=(*DOMAINS, "indicators"))
     commands.add_parser("tables", help="list tables with row counts")
     args = parser.parse_args(argv)
 

@@ -20,4 +20,11 @@ domain_jobs = [
     for domain in DOMAINS
 ]
 
-defs = dg.Definitions(jobs=[full_rebuild_job, *domain_jobs])
+indicators_job = dg.define_asset_job(
+    "indicators_job",
+    selection=dg.AssetSelection.groups("indicators"),
+    description="Rebuild the marts (indicators, pillar scores with rank intervals, sensitivity, "
+    "upgrading path, Northeast view) from the staging tables as they are.",
+)
+
+defs = dg.Definitions(jobs=[full_rebuild_job, *domain_jobs, indicators_job])
