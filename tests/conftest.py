@@ -46,7 +46,6 @@ def snapshot(connection: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
     }
 
 
-
 _exit_status: list[int] = []
 
 

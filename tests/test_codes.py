@@ -46,14 +46,17 @@ def test_org_code_check_character_worked_examples():
     assert is_valid_org_code("123456788")
 
 
-@pytest.mark.parametrize("code", [
-    "91350100M000100Y44",  # wrong final check character
-    "91350100M000100Y53",  # wrong organisation-code check character
-    "91350100m000100Y43",  # lower case is not in the alphabet
-    "91350100M000100Y4",   # 17 characters
-    "91350100M0001O0Y43",  # O is not in the alphabet
-    "",
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "91350100M000100Y44",  # wrong final check character
+        "91350100M000100Y53",  # wrong organisation-code check character
+        "91350100m000100Y43",  # lower case is not in the alphabet
+        "91350100M000100Y4",  # 17 characters
+        "91350100M0001O0Y43",  # O is not in the alphabet
+        "",
+    ],
+)
 def test_invalid_usc_rejected(code):
     assert not is_valid_usc(code)
 
@@ -88,14 +91,17 @@ def test_cn_application_check_character_ten_is_x():
     assert is_valid_cn_application_number("CN202320000003.X")
 
 
-@pytest.mark.parametrize("number", [
-    "CN202310123456",     # no check character
-    "202310123456.6",     # no CN prefix
-    "CN202340123456.2",   # type digit 4 does not exist (2 would be its check character)
-    "CN199810123456.7",   # the 12-digit scheme began in 2003 (7 would be its check character)
-    "CN20231012345.6",    # 6-digit serial
-    "CN202310123456.x",   # lower-case X
-])
+@pytest.mark.parametrize(
+    "number",
+    [
+        "CN202310123456",  # no check character
+        "202310123456.6",  # no CN prefix
+        "CN202340123456.2",  # type digit 4 does not exist (2 would be its check character)
+        "CN199810123456.7",  # the 12-digit scheme began in 2003 (7 would be its check character)
+        "CN20231012345.6",  # 6-digit serial
+        "CN202310123456.x",  # lower-case X
+    ],
+)
 def test_invalid_cn_application_numbers_rejected(number):
     assert not is_valid_cn_application_number(number)
 

@@ -40,11 +40,16 @@ class GeneratedFile:
     rows: int
 
 
-def generate(out_dir: Path = DEFAULT_OUT, panel_dir: Path = DEFAULT_PANEL,
-             seed: int = DEFAULT_SEED, scale: float = 1.0, fmt: str = "csv",
-             aggregates_out: Path | None = DEFAULT_AGGREGATES,
-             calibration: Calibration | None = None,
-             chunk_rows: int = CHUNK_ROWS) -> list[GeneratedFile]:
+def generate(
+    out_dir: Path = DEFAULT_OUT,
+    panel_dir: Path = DEFAULT_PANEL,
+    seed: int = DEFAULT_SEED,
+    scale: float = 1.0,
+    fmt: str = "csv",
+    aggregates_out: Path | None = DEFAULT_AGGREGATES,
+    calibration: Calibration | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> list[GeneratedFile]:
     """Write the three micro tables (and optionally the aggregates); return what was written."""
     calibration = calibration or Calibration()
     if scale <= 0:
@@ -58,8 +63,9 @@ def generate(out_dir: Path = DEFAULT_OUT, panel_dir: Path = DEFAULT_PANEL,
     written.append(_write("enterprises", enterprises.province_tables(), out_dir, fmt))
     universe = enterprises.universe()
 
-    patents = PatentGenerator(panel, plan_patents(panel, calibration, scale), universe, seed,
-                              chunk_rows)
+    patents = PatentGenerator(
+        panel, plan_patents(panel, calibration, scale), universe, seed, chunk_rows
+    )
     written.append(_write("patents", patents.tables(), out_dir, fmt))
 
     procurement_plan = plan_procurement(panel, calibration, scale, seed)
@@ -67,8 +73,9 @@ def generate(out_dir: Path = DEFAULT_OUT, panel_dir: Path = DEFAULT_PANEL,
     written.append(_write("procurement", procurement.tables(), out_dir, fmt))
 
     if aggregates_out is not None:
-        rows = write_aggregates(Path(aggregates_out), panel, calibration, written[0].path, fmt,
-                                seed, scale)
+        rows = write_aggregates(
+            Path(aggregates_out), panel, calibration, written[0].path, fmt, seed, scale
+        )
         written.append(GeneratedFile("aggregates", Path(aggregates_out), rows))
     return written
 
@@ -82,18 +89,33 @@ def _write(domain: str, chunks, out_dir: Path, fmt: str) -> GeneratedFile:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m pipelines.demo.generate_micro",
-        description="Generate the demo's SYNTHETIC micro records from the real panel.")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="folder for patents/, enterprises/, procurement/ "
-                             "(default %(default)s)")
-    parser.add_argument("--panel", type=Path, default=DEFAULT_PANEL,
-                        help="folder of the real province-year panel CSVs (default %(default)s)")
+        description="Generate the demo's SYNTHETIC micro records from the real panel.",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help="folder for patents/, enterprises/, procurement/ (default %(default)s)",
+    )
+    parser.add_argument(
+        "--panel",
+        type=Path,
+        default=DEFAULT_PANEL,
+        help="folder of the real province-year panel CSVs (default %(default)s)",
+    )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--scale", type=float, default=1.0,
-                        help="1 = the committed demo (tens of thousands of rows per table)")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="1 = the committed demo (tens of thousands of rows per table)",
+    )
     parser.add_argument("--format", choices=FORMATS, default="csv", dest="fmt")
-    parser.add_argument("--aggregates-out", default=str(DEFAULT_AGGREGATES),
-                        help="CSV of province-year aggregates, or 'none' (default %(default)s)")
+    parser.add_argument(
+        "--aggregates-out",
+        default=str(DEFAULT_AGGREGATES),
+        help="CSV of province-year aggregates, or 'none' (default %(default)s)",
+    )
     args = parser.parse_args(argv)
     aggregates = None if args.aggregates_out.lower() == "none" else Path(args.aggregates_out)
 

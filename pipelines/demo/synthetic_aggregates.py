@@ -16,8 +16,17 @@ import numpy as np
 from pipelines.demo.synthetic_calibration import Calibration
 from pipelines.demo.synthetic_panel import Panel
 
-AGGREGATE_COLUMNS = ("province", "year", "metric", "value", "unit", "vintage", "release_date",
-                     "source", "is_synthetic")
+AGGREGATE_COLUMNS = (
+    "province",
+    "year",
+    "metric",
+    "value",
+    "unit",
+    "vintage",
+    "release_date",
+    "source",
+    "is_synthetic",
+)
 # metric -> (unit, SQL aggregate over the enterprise-year records)
 ENTERPRISE_METRICS = {
     "enterprises": ("家", "count(*)"),
@@ -34,16 +43,21 @@ def enterprise_aggregates(enterprises_file: Path, fmt: str) -> list[tuple[str, i
         source = "read_parquet(?)"
     else:
         # Read as text and cast the few columns used: no type sniffing over a large file.
-        source = ("(select province, year::integer as year, is_high_tech::boolean as is_high_tech,"
-                  " has_rd_activity::boolean as has_rd_activity,"
-                  " nullif(rd_personnel, '')::integer as rd_personnel"
-                  " from read_csv(?, header = true, all_varchar = true))")
+        source = (
+            "(select province, year::integer as year, is_high_tech::boolean as is_high_tech,"
+            " has_rd_activity::boolean as has_rd_activity,"
+            " nullif(rd_personnel, '')::integer as rd_personnel"
+            " from read_csv(?, header = true, all_varchar = true))"
+        )
     selects = ", ".join(f"{expr} as {metric}" for metric, (_, expr) in ENTERPRISE_METRICS.items())
     unpivoted = " union all ".join(
         f"select province, year, '{metric}' as metric, {metric}::bigint as value from counted"
-        for metric in ENTERPRISE_METRICS)
-    query = (f"with counted as (select province, year, {selects} from {source} "
-             f"group by province, year) {unpivoted}")
+        for metric in ENTERPRISE_METRICS
+    )
+    query = (
+        f"with counted as (select province, year, {selects} from {source} "
+        f"group by province, year) {unpivoted}"
+    )
     with duckdb.connect() as conn:
         return conn.execute(query, [str(enterprises_file)]).fetchall()
 
@@ -58,22 +72,43 @@ def synthetic_population(panel: Panel, calibration: Calibration) -> np.ndarray:
     return calibration.population_total_10k * weight / weight.sum(axis=0)
 
 
-def write_aggregates(path: Path, panel: Panel, calibration: Calibration,
-                     enterprises_file: Path, fmt: str, seed: int, scale: float) -> int:
-    vintage = (f"synthetic: aggregates of the demo's synthetic micro records "
-               f"(generate_micro seed {seed}, scale {scale:g})")
-    population_vintage = (f"synthetic: population modelled from the panel's GDP "
-                          f"(generate_micro seed {seed}); not an official figure")
+def write_aggregates(
+    path: Path,
+    panel: Panel,
+    calibration: Calibration,
+    enterprises_file: Path,
+    fmt: str,
+    seed: int,
+    scale: float,
+) -> int:
+    vintage = (
+        f"synthetic: aggregates of the demo's synthetic micro records "
+        f"(generate_micro seed {seed}, scale {scale:g})"
+    )
+    population_vintage = (
+        f"synthetic: population modelled from the panel's GDP "
+        f"(generate_micro seed {seed}); not an official figure"
+    )
     order = {name: i for i, name in enumerate(panel.provinces.names)}
     units = {metric: unit for metric, (unit, _) in ENTERPRISE_METRICS.items()}
 
-    rows = [(province, int(year), metric, str(int(value)), units[metric], vintage)
-            for province, year, metric, value in enterprise_aggregates(enterprises_file, fmt)]
+    rows = [
+        (province, int(year), metric, str(int(value)), units[metric], vintage)
+        for province, year, metric, value in enterprise_aggregates(enterprises_file, fmt)
+    ]
     population = synthetic_population(panel, calibration)
     for p, name in enumerate(panel.provinces.names):
         for y, year in enumerate(panel.years):
-            rows.append((name, int(year), "population", f"{population[p, y]:.1f}", "万人",
-                         population_vintage))
+            rows.append(
+                (
+                    name,
+                    int(year),
+                    "population",
+                    f"{population[p, y]:.1f}",
+                    "万人",
+                    population_vintage,
+                )
+            )
     rows.sort(key=lambda r: (order[r[0]], r[1], r[2]))
 
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -74,8 +74,7 @@ def unified_social_credit_codes(
 
     new_form = np.asarray(registered_year) >= USCC_REFORM_YEAR
     old_body = digits_ascii(scramble(entity_index, 10**8, 7_919_317, 10_420_013), 8)
-    new_tail = _base_alphabet(
-        scramble(entity_index, USC_MODULUS**6, 104_729 * 2 + 1, 3_004_211), 6)
+    new_tail = _base_alphabet(scramble(entity_index, USC_MODULUS**6, 104_729 * 2 + 1, 3_004_211), 6)
     body = old_body.copy()
     body[new_form, 0:2] = np.frombuffer(_NEW_ORG_CODE_PREFIX, dtype=np.uint8)
     body[new_form, 2:8] = new_tail[new_form]
@@ -87,8 +86,9 @@ def unified_social_credit_codes(
 
 def org_code_check_ascii(body: np.ndarray) -> np.ndarray:
     """GB 11714 check characters (ASCII) of (n, 8) ASCII bodies."""
-    values = np.where(body >= ord("A"), body.astype(np.int64) - ord("A") + 10,
-                      body.astype(np.int64) - ord("0"))
+    values = np.where(
+        body >= ord("A"), body.astype(np.int64) - ord("A") + 10, body.astype(np.int64) - ord("0")
+    )
     check = ORG_CODE_MODULUS - (values @ np.array(ORG_CODE_WEIGHTS)) % ORG_CODE_MODULUS
     return np.select([check == 10, check == 11], [ord("X"), ord("0")], check + ord("0"))
 
@@ -104,8 +104,9 @@ def usc_check_ascii(first17: np.ndarray) -> np.ndarray:
     return _USC_ASCII[check]
 
 
-def cn_application_numbers(year: np.ndarray, type_digit: np.ndarray,
-                           serial: np.ndarray) -> pa.Array:
+def cn_application_numbers(
+    year: np.ndarray, type_digit: np.ndarray, serial: np.ndarray
+) -> pa.Array:
     """'CN' + year + type digit + 7-digit serial + '.' + check character, vectorised."""
     n = len(year)
     digits12 = np.empty((n, 12), dtype=np.uint8)

@@ -108,15 +108,20 @@ class WeightedPools:
     cumulative: np.ndarray  # running sum of weights, cumulative[i] = weight of members[:i]
 
     @classmethod
-    def build(cls, keys: np.ndarray, members: np.ndarray, weights: np.ndarray,
-              n_keys: int) -> WeightedPools:
+    def build(
+        cls, keys: np.ndarray, members: np.ndarray, weights: np.ndarray, n_keys: int
+    ) -> WeightedPools:
         order = np.argsort(keys, kind="stable")
         sorted_keys = np.asarray(keys)[order]
         # A tiny floor keeps zero-weight members drawable when a whole group weighs nothing.
         w = np.maximum(np.asarray(weights, dtype=float)[order], 0) + 1e-9
         bounds = np.searchsorted(sorted_keys, np.arange(n_keys + 1))
-        return cls(bounds[:-1], bounds[1:], np.asarray(members)[order],
-                   np.concatenate([[0.0], np.cumsum(w)]))
+        return cls(
+            bounds[:-1],
+            bounds[1:],
+            np.asarray(members)[order],
+            np.concatenate([[0.0], np.cumsum(w)]),
+        )
 
     def draw(self, keys: np.ndarray, u: np.ndarray) -> np.ndarray:
         """Member id per key for uniform ``u`` in [0, 1); -1 where the key's group is empty."""

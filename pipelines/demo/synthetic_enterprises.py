@@ -50,10 +50,11 @@ class EnterprisePlan:
     productivity_growth: np.ndarray  # [year]: nominal growth of revenue per employee
 
 
-def plan_enterprises(panel: Panel, calibration: Calibration, scale: float,
-                     seed: int) -> EnterprisePlan:
+def plan_enterprises(
+    panel: Panel, calibration: Calibration, scale: float, seed: int
+) -> EnterprisePlan:
     gdp = panel.values["gdp"]
-    weight = gdp ** calibration.enterprise_count_gdp_elasticity
+    weight = gdp**calibration.enterprise_count_gdp_elasticity
     density = calibration.enterprise_years_at_scale_1 * scale / weight.sum()
     active = np.maximum(np.rint(weight * density).astype(np.int64), MIN_FIRMS_PER_PROVINCE_YEAR)
 
@@ -65,8 +66,12 @@ def plan_enterprises(panel: Panel, calibration: Calibration, scale: float,
     national_invention = panel.national["invention_applications"] / panel.national["gdp"]
     time_factor = np.sqrt(national_invention / national_invention[-1])
     rd_active_share = np.clip(
-        calibration.rd_active_share * relative_rd ** calibration.rd_active_elasticity
-        * time_factor[None, :], 0.05, 0.9)
+        calibration.rd_active_share
+        * relative_rd**calibration.rd_active_elasticity
+        * time_factor[None, :],
+        0.05,
+        0.9,
+    )
 
     national_gdp = panel.national["gdp"]
     return EnterprisePlan(
@@ -84,8 +89,9 @@ def _plan_high_tech(panel, calibration, active, relative_rd, seed) -> np.ndarray
     Northeast gets a share drawn in the published range, provinces within each side share
     by firm count x relative R&D intensity."""
     invention = panel.national["invention_grants"]
-    national_total = calibration.high_tech_share_last_year * active[:, -1].sum() \
-        * invention / invention[-1]
+    national_total = (
+        calibration.high_tech_share_last_year * active[:, -1].sum() * invention / invention[-1]
+    )
     national_total = np.minimum(np.rint(national_total), 0.5 * active.sum(axis=0)).astype(int)
 
     rng = rng_for(seed, Stream.CALIBRATION, 1)
@@ -98,8 +104,9 @@ def _plan_high_tech(panel, calibration, active, relative_rd, seed) -> np.ndarray
         # Floor, so rounding can never lift the Northeast over its published share.
         ne_total = int(np.floor(northeast_share[y] * national_total[y]))
         counts[northeast, y] = largest_remainder(ne_total, attraction[northeast, y])
-        counts[~northeast, y] = largest_remainder(national_total[y] - ne_total,
-                                                  attraction[~northeast, y])
+        counts[~northeast, y] = largest_remainder(
+            national_total[y] - ne_total, attraction[~northeast, y]
+        )
     return np.minimum(counts, (0.8 * active).astype(np.int64))
 
 
@@ -152,13 +159,20 @@ class EnterpriseGenerator:
             is_equipment=np.concatenate(self._is_equipment),
             # A small revenue term lets firms without R&D file the odd utility model or design.
             applicant_pools=WeightedPools.build(
-                parts["cell"], entity, parts["rd"] + 0.002 * parts["revenue"], n_cells),
+                parts["cell"], entity, parts["rd"] + 0.002 * parts["revenue"], n_cells
+            ),
             supplier_pools=WeightedPools.build(
-                parts["cell"] * 2 + parts["is_equipment"], entity, np.sqrt(parts["revenue"]),
-                n_cells * 2),
+                parts["cell"] * 2 + parts["is_equipment"],
+                entity,
+                np.sqrt(parts["revenue"]),
+                n_cells * 2,
+            ),
             buyer_pools=WeightedPools.build(
-                parts["cell"] * len(vocab.OWNERSHIP) + parts["ownership"], entity,
-                parts["revenue"], n_cells * len(vocab.OWNERSHIP)),
+                parts["cell"] * len(vocab.OWNERSHIP) + parts["ownership"],
+                entity,
+                parts["revenue"],
+                n_cells * len(vocab.OWNERSHIP),
+            ),
         )
 
     # --- one province ---------------------------------------------------------------------
@@ -169,49 +183,64 @@ class EnterpriseGenerator:
         is_ne = bool(panel.provinces.is_northeast[p])
 
         first, last, founded = simulate_membership(
-            rng, plan.active[p], years, self.calibration.annual_exit_rate)
+            rng, plan.active[p], years, self.calibration.annual_exit_rate
+        )
         firms = _draw_firm_traits(rng, len(first), is_ne)
         row_entity, row_year = expand_entity_years(first, last)
         y = row_year - years[0]
 
         revenue = _revenue(rng, plan.revenue_total[p], firms, row_entity, y)
-        has_rd = firms["rd_latent"][row_entity] + rng.normal(0, 0.08, len(y)) \
-            < plan.rd_active_share[p, y] * np.where(firms["is_equipment"][row_entity], 1.15, 0.85)
+        has_rd = firms["rd_latent"][row_entity] + rng.normal(
+            0, 0.08, len(y)
+        ) < plan.rd_active_share[p, y] * np.where(firms["is_equipment"][row_entity], 1.15, 0.85)
         is_high_tech = _select_high_tech(rng, plan.high_tech[p], firms, row_entity, y, has_rd)
         has_rd |= is_high_tech  # certification requires R&D
-        rd = _rd_expenditure(rng, plan.rd_total[p], firms, row_entity, y, revenue, has_rd,
-                             is_high_tech)
-        accounts = _other_accounts(rng, revenue, rd, has_rd, is_high_tech,
-                                   plan.productivity_growth[y], firms["productivity"][row_entity])
+        rd = _rd_expenditure(
+            rng, plan.rd_total[p], firms, row_entity, y, revenue, has_rd, is_high_tech
+        )
+        accounts = _other_accounts(
+            rng,
+            revenue,
+            rd,
+            has_rd,
+            is_high_tech,
+            plan.productivity_growth[y],
+            firms["productivity"][row_entity],
+        )
 
         global_entity = self._entities_so_far + row_entity
         names = _firm_names(panel.provinces.short_names[p], firms)
         codes = unified_social_credit_codes(
             self._entities_so_far + np.arange(len(first)),
-            _admin_divisions(rng, panel.provinces.codes[p], len(first)), founded)
+            _admin_divisions(rng, panel.provinces.codes[p], len(first)),
+            founded,
+        )
         self._remember(p, firms, names, global_entity, y, revenue, rd, row_entity)
         self._entities_so_far += len(first)
 
         n = len(y)
-        return pa.table({
-            "credit_code": codes.take(pa.array(row_entity)),
-            "year": pa.array(row_year.astype(np.int32)),
-            "name": names.take(pa.array(row_entity)),
-            "province": pa.repeat(pa.scalar(panel.provinces.names[p]), n),
-            "industry_code": strings(vocab.INDUSTRY_CODES, firms["industry"][row_entity]),
-            "ownership": strings(vocab.OWNERSHIP, firms["ownership"][row_entity]),
-            "is_high_tech": pa.array(is_high_tech),
-            "has_rd_activity": pa.array(has_rd),
-            "employees": pa.array(accounts["employees"]),
-            "rd_personnel": pa.array(accounts["rd_personnel"]),
-            "revenue": pa.array(np.round(revenue, 1)),
-            "new_product_revenue": pa.array(accounts["new_product_revenue"]),
-            "rd_expenditure": pa.array(np.round(rd, 1)),
-            "value_added": pa.array(accounts["value_added"],
-                                    mask=rng.random(n) < VALUE_ADDED_MISSING_RATE),
-            "profit": pa.array(accounts["profit"]),
-            "is_synthetic": pa.array(np.ones(n, dtype=bool)),
-        })
+        return pa.table(
+            {
+                "credit_code": codes.take(pa.array(row_entity)),
+                "year": pa.array(row_year.astype(np.int32)),
+                "name": names.take(pa.array(row_entity)),
+                "province": pa.repeat(pa.scalar(panel.provinces.names[p]), n),
+                "industry_code": strings(vocab.INDUSTRY_CODES, firms["industry"][row_entity]),
+                "ownership": strings(vocab.OWNERSHIP, firms["ownership"][row_entity]),
+                "is_high_tech": pa.array(is_high_tech),
+                "has_rd_activity": pa.array(has_rd),
+                "employees": pa.array(accounts["employees"]),
+                "rd_personnel": pa.array(accounts["rd_personnel"]),
+                "revenue": pa.array(np.round(revenue, 1)),
+                "new_product_revenue": pa.array(accounts["new_product_revenue"]),
+                "rd_expenditure": pa.array(np.round(rd, 1)),
+                "value_added": pa.array(
+                    accounts["value_added"], mask=rng.random(n) < VALUE_ADDED_MISSING_RATE
+                ),
+                "profit": pa.array(accounts["profit"]),
+                "is_synthetic": pa.array(np.ones(n, dtype=bool)),
+            }
+        )
 
     def _remember(self, p, firms, names, global_entity, y, revenue, rd, row_entity):
         cell = p * len(self.panel.years) + y
@@ -264,17 +293,24 @@ def expand_entity_years(first: np.ndarray, last: np.ndarray):
 
 
 def _draw_firm_traits(rng, n: int, is_northeast: bool) -> dict[str, np.ndarray]:
-    equipment_share = vocab.EQUIPMENT_SHARE_NORTHEAST if is_northeast \
-        else vocab.EQUIPMENT_SHARE_ELSEWHERE
+    equipment_share = (
+        vocab.EQUIPMENT_SHARE_NORTHEAST if is_northeast else vocab.EQUIPMENT_SHARE_ELSEWHERE
+    )
     is_equipment = rng.random(n) < equipment_share
     n_equipment_classes = len(vocab.EQUIPMENT_CLASSES)
     industry = np.where(
         is_equipment,
-        rng.choice(n_equipment_classes, n,
-                   p=vocab.EQUIPMENT_CLASS_WEIGHTS / vocab.EQUIPMENT_CLASS_WEIGHTS.sum()),
-        n_equipment_classes + rng.choice(
-            len(vocab.OTHER_CLASSES), n,
-            p=vocab.OTHER_CLASS_WEIGHTS / vocab.OTHER_CLASS_WEIGHTS.sum()),
+        rng.choice(
+            n_equipment_classes,
+            n,
+            p=vocab.EQUIPMENT_CLASS_WEIGHTS / vocab.EQUIPMENT_CLASS_WEIGHTS.sum(),
+        ),
+        n_equipment_classes
+        + rng.choice(
+            len(vocab.OTHER_CLASSES),
+            n,
+            p=vocab.OTHER_CLASS_WEIGHTS / vocab.OTHER_CLASS_WEIGHTS.sum(),
+        ),
     )
     mix = vocab.OWNERSHIP_MIX_NORTHEAST if is_northeast else vocab.OWNERSHIP_MIX_ELSEWHERE
     # Exact counts, randomly placed: a small province still gets its share of chain leaders
@@ -327,8 +363,12 @@ def _select_high_tech(rng, targets, firms, row_entity, y, has_rd) -> np.ndarray:
     for year_index in range(len(targets)):
         rows = np.flatnonzero(y == year_index)
         entity = row_entity[rows]
-        score = score_base[entity] + 0.6 * has_rd[rows] + 1.5 * previous[entity] \
+        score = (
+            score_base[entity]
+            + 0.6 * has_rd[rows]
+            + 1.5 * previous[entity]
             + rng.normal(0, 0.15, len(rows))
+        )
         chosen = top_k_mask(score, targets[year_index])
         is_high_tech[rows] = chosen
         previous[:] = False
@@ -339,13 +379,16 @@ def _select_high_tech(rng, targets, firms, row_entity, y, has_rd) -> np.ndarray:
 def _rd_expenditure(rng, rd_total, firms, row_entity, y, revenue, has_rd, is_high_tech):
     weight = np.where(
         has_rd,
-        revenue * firms["rd_intensity"][row_entity] * np.where(is_high_tech, 1.8, 1.0)
+        revenue
+        * firms["rd_intensity"][row_entity]
+        * np.where(is_high_tech, 1.8, 1.0)
         * np.where(firms["is_equipment"][row_entity], 1.3, 1.0),
         0.0,
     )
     per_year = np.bincount(y, weights=weight, minlength=len(rd_total))
-    rd = np.divide(rd_total[y] * weight, per_year[y], out=np.zeros_like(weight),
-                   where=per_year[y] > 0)
+    rd = np.divide(
+        rd_total[y] * weight, per_year[y], out=np.zeros_like(weight), where=per_year[y] > 0
+    )
     # No firm spends more than a third of its revenue on R&D, whatever the draw.
     return np.minimum(rd, revenue / 3)
 

@@ -33,8 +33,12 @@ def contract_schema(table: str, reference_dir: Path = REFERENCE_DIR) -> pa.Schem
         rows = [r for r in csv.DictReader(handle) if r["table"] == table]
     if not rows:
         raise ValueError(f"no columns for table {table!r} in micro_columns.csv")
-    return pa.schema([pa.field(r["column"], CONTRACT_TYPES[r["type"]],
-                               nullable=r["required"] != "yes") for r in rows])
+    return pa.schema(
+        [
+            pa.field(r["column"], CONTRACT_TYPES[r["type"]], nullable=r["required"] != "yes")
+            for r in rows
+        ]
+    )
 
 
 def output_path(out_dir: Path, domain: str, fmt: str) -> Path:
@@ -71,8 +75,13 @@ class _writer:
     def __enter__(self):
         if self.fmt == "parquet":
             # Fixed options, no timestamps: same rows give the same bytes.
-            self._parquet = pq.ParquetWriter(self.path, self.schema, compression="zstd",
-                                             compression_level=6, write_statistics=True)
+            self._parquet = pq.ParquetWriter(
+                self.path,
+                self.schema,
+                compression="zstd",
+                compression_level=6,
+                write_statistics=True,
+            )
             return self._parquet.write_table
         # Arrow's gzip stream writes no file name and a zero mtime into the header, so the
         # bytes depend only on the data.

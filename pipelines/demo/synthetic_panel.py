@@ -135,10 +135,10 @@ def load_panel(
         observed[metric] = ~np.isnan(raw[:, 5:])
         national_filled = fill_from_nearest_year(raw_national[None, :])[0, 5:]
         # The 全国 row is optional: the sum of provinces stands in year by year.
-        national[metric] = np.where(np.isnan(national_filled), np.nansum(filled, axis=0),
-                                    national_filled)
-    return Panel(provinces, year_array, values, national, observed,
-                 tuple(p.name for p in files))
+        national[metric] = np.where(
+            np.isnan(national_filled), np.nansum(filled, axis=0), national_filled
+        )
+    return Panel(provinces, year_array, values, national, observed, tuple(p.name for p in files))
 
 
 def rd_intensity(panel: Panel) -> np.ndarray:
@@ -150,8 +150,9 @@ def rd_intensity(panel: Panel) -> np.ndarray:
     """
     gdp = panel.values["gdp"]
     if panel.has("rd_expenditure"):
-        published = np.where(panel.observed["rd_expenditure"],
-                             panel.values["rd_expenditure"] / gdp, np.nan)
+        published = np.where(
+            panel.observed["rd_expenditure"], panel.values["rd_expenditure"] / gdp, np.nan
+        )
         intensity = fill_from_nearest_year(published)
         if not np.isnan(intensity).any():
             return intensity

@@ -64,36 +64,55 @@ def plan_patents(panel: Panel, calibration: Calibration, scale: float) -> list[P
     # Applications a year minus grants that year: the records that stay without a grant.
     never_granted = np.maximum(v["patent_applications"] - v["patent_grants"], 0)
     never_granted_invention_share = np.clip(
-        np.divide(v["invention_applications"] - v["invention_grants"], never_granted,
-                  out=np.zeros_like(never_granted), where=never_granted > 0), 0, 1)
+        np.divide(
+            v["invention_applications"] - v["invention_grants"],
+            never_granted,
+            out=np.zeros_like(never_granted),
+            where=never_granted > 0,
+        ),
+        0,
+        1,
+    )
     pending_total = np.rint(never_granted * fraction)
     pending_invention = np.rint(pending_total * never_granted_invention_share)
 
     cells = []
     for p in range(len(panel.provinces)):
-        for granted, total, invention in ((True, granted_total, granted_invention),
-                                          (False, pending_total, pending_invention)):
+        for granted, total, invention in (
+            (True, granted_total, granted_invention),
+            (False, pending_total, pending_invention),
+        ):
             for y, year in enumerate(panel.years):
                 others = int(total[p, y] - invention[p, y])
                 utility = int(np.rint(others * utility_share[p, y]))
-                cells.append(PatentCell(p, int(year), granted,
-                                        (int(invention[p, y]), utility, others - utility)))
+                cells.append(
+                    PatentCell(
+                        p, int(year), granted, (int(invention[p, y]), utility, others - utility)
+                    )
+                )
     return cells
 
 
 def _utility_share(panel: Panel) -> np.ndarray:
     if panel.has("utility_model_grants") and panel.has("design_grants"):
         utility, design = panel.values["utility_model_grants"], panel.values["design_grants"]
-        return np.divide(utility, utility + design, out=np.full_like(utility, 0.5),
-                         where=utility + design > 0)
+        return np.divide(
+            utility, utility + design, out=np.full_like(utility, 0.5), where=utility + design > 0
+        )
     return np.full(panel.values["gdp"].shape, vocab.UTILITY_SHARE_OF_NON_INVENTION)
 
 
 class PatentGenerator:
     """Yields arrow tables of about ``chunk_rows`` patents, cell after cell."""
 
-    def __init__(self, panel: Panel, cells: list[PatentCell], universe: EnterpriseUniverse,
-                 seed: int, chunk_rows: int):
+    def __init__(
+        self,
+        panel: Panel,
+        cells: list[PatentCell],
+        universe: EnterpriseUniverse,
+        seed: int,
+        chunk_rows: int,
+    ):
         self.panel, self.cells, self.universe = panel, cells, universe
         self.seed, self.chunk_rows = seed, chunk_rows
         self.first_key_year = int(panel.years[0]) - MAX_LAG_YEARS
@@ -101,8 +120,12 @@ class PatentGenerator:
         self.serial_offsets = self._serial_offsets()
         self.technology_market = _technology_market_factor(panel)
         self.applicant_names = pa.concat_arrays(
-            [universe.names, _institution_names(panel, vocab.UNIVERSITY_SUFFIXES),
-             _institution_names(panel, vocab.INSTITUTE_SUFFIXES)])
+            [
+                universe.names,
+                _institution_names(panel, vocab.UNIVERSITY_SUFFIXES),
+                _institution_names(panel, vocab.INSTITUTE_SUFFIXES),
+            ]
+        )
 
     def tables(self) -> Iterator[pa.Table]:
         batch: list[dict[str, np.ndarray]] = []
@@ -132,8 +155,9 @@ class PatentGenerator:
             drawn = rng.lognormal(np.log(median), sigma, rows.sum())
             # Tails are redrawn near the bound rather than piled onto it.
             near_bound = rng.uniform(0.9, 1.0, rows.sum())
-            lag[rows] = np.where(drawn > high, high * near_bound,
-                                 np.where(drawn < low, low / near_bound, drawn))
+            lag[rows] = np.where(
+                drawn > high, high * near_bound, np.where(drawn < low, low / near_bound, drawn)
+            )
         return patent_type, grant - np.rint(lag * DAYS_PER_YEAR).astype(np.int64), grant
 
     def _serial_key(self, patent_type, application_days):
@@ -151,8 +175,9 @@ class PatentGenerator:
             offsets[index] = running
             if cell.size:
                 patent_type, application, _ = self._dates(cell)
-                running += np.bincount(self._serial_key(patent_type, application),
-                                       minlength=self.n_keys)
+                running += np.bincount(
+                    self._serial_key(patent_type, application), minlength=self.n_keys
+                )
         if running.max(initial=0) >= SERIAL_SPACE:
             raise ValueError("scale too large: more than 10^7 applications in one year and type")
         return offsets
@@ -178,24 +203,32 @@ class PatentGenerator:
         firm = universe.applicant_pools.draw(p * len(panel.years) + year_index, rng.random(n))
         firm = np.where(applicant_type == vocab.ENTERPRISE, firm, -1)
         # A province-year without firms leaves its would-be firm patents to individuals.
-        applicant_type = np.where((applicant_type == vocab.ENTERPRISE) & (firm < 0),
-                                  vocab.INDIVIDUAL, applicant_type)
+        applicant_type = np.where(
+            (applicant_type == vocab.ENTERPRISE) & (firm < 0), vocab.INDIVIDUAL, applicant_type
+        )
         n_firms = len(universe.names)
         n_universities = len(vocab.UNIVERSITY_SUFFIXES)
         n_institutes = len(vocab.INSTITUTE_SUFFIXES)
         name_index = np.select(
             [applicant_type == vocab.ENTERPRISE, applicant_type == vocab.UNIVERSITY],
             [firm, n_firms + p * n_universities + _few_large(rng, n_universities, n)],
-            n_firms + len(panel.provinces) * n_universities + p * n_institutes
+            n_firms
+            + len(panel.provinces) * n_universities
+            + p * n_institutes
             + _few_large(rng, n_institutes, n),
         )
 
         equipment_firm = (firm >= 0) & universe.is_equipment[np.maximum(firm, 0)]
-        equipment_ipc = rng.random(n) < np.where(equipment_firm,
-                                                 vocab.EQUIPMENT_IPC_SHARE_EQUIPMENT_FIRM,
-                                                 vocab.EQUIPMENT_IPC_SHARE_OTHER)
-        subclass = np.where(equipment_ipc, rng.integers(0, len(vocab.EQUIPMENT_IPC), n),
-                            len(vocab.EQUIPMENT_IPC) + rng.integers(0, len(vocab.GENERAL_IPC), n))
+        equipment_ipc = rng.random(n) < np.where(
+            equipment_firm,
+            vocab.EQUIPMENT_IPC_SHARE_EQUIPMENT_FIRM,
+            vocab.EQUIPMENT_IPC_SHARE_OTHER,
+        )
+        subclass = np.where(
+            equipment_ipc,
+            rng.integers(0, len(vocab.EQUIPMENT_IPC), n),
+            len(vocab.EQUIPMENT_IPC) + rng.integers(0, len(vocab.GENERAL_IPC), n),
+        )
 
         market = self.technology_market[p, year_index]
         has_co = rng.random(n) < vocab.CO_APPLICANT_RATE[applicant_type] * np.sqrt(market)
@@ -230,32 +263,44 @@ class PatentGenerator:
         provinces = self.panel.provinces
         individual = c["applicant_type"] == vocab.INDIVIDUAL
         individual_names = join(
-            vocab.SYNTHETIC_PREFIX, strings(np.array(provinces.short_names), c["province"]),
-            "个人申请人", zero_padded(c["individual"], 6))
-        institutional_names = self.applicant_names.take(pa.array(np.where(individual, 0,
-                                                                          c["name_index"])))
+            vocab.SYNTHETIC_PREFIX,
+            strings(np.array(provinces.short_names), c["province"]),
+            "个人申请人",
+            zero_padded(c["individual"], 6),
+        )
+        institutional_names = self.applicant_names.take(
+            pa.array(np.where(individual, 0, c["name_index"]))
+        )
         has_co = c["co_type"] >= 0
-        return pa.table({
-            "application_number": cn_application_numbers(
-                c["application_year"], vocab.PATENT_TYPE_DIGIT[c["patent_type"]], c["serial"]),
-            "patent_type": strings(vocab.PATENT_TYPES, c["patent_type"]),
-            "application_date": date_array(c["application"]),
-            "grant_date": date_array(np.maximum(c["grant"], 0), missing=c["grant"] < 0),
-            "applicant": pa.compute.if_else(pa.array(individual), individual_names,
-                                            institutional_names),
-            "applicant_type": strings(vocab.APPLICANT_TYPES, c["applicant_type"]),
-            "province": strings(np.array(provinces.names), c["province"]),
-            "main_ipc": join(strings(vocab.IPC_SUBCLASSES, c["subclass"]), " ",
-                             pa.array(c["group"]).cast(pa.string()), "/",
-                             zero_padded(c["subgroup"], 2)),
-            "has_co_applicant": pa.array(has_co),
-            "co_applicant_type": pa.array(
-                vocab.APPLICANT_TYPES.tolist(), type=pa.string()).take(
-                    pa.array(np.maximum(c["co_type"], 0), mask=~has_co)),
-            "transfer_events": pa.array(c["transfers"].astype(np.int32)),
-            "licence_events": pa.array(c["licences"].astype(np.int32)),
-            "is_synthetic": pa.array(np.ones(n, dtype=bool)),
-        })
+        return pa.table(
+            {
+                "application_number": cn_application_numbers(
+                    c["application_year"], vocab.PATENT_TYPE_DIGIT[c["patent_type"]], c["serial"]
+                ),
+                "patent_type": strings(vocab.PATENT_TYPES, c["patent_type"]),
+                "application_date": date_array(c["application"]),
+                "grant_date": date_array(np.maximum(c["grant"], 0), missing=c["grant"] < 0),
+                "applicant": pa.compute.if_else(
+                    pa.array(individual), individual_names, institutional_names
+                ),
+                "applicant_type": strings(vocab.APPLICANT_TYPES, c["applicant_type"]),
+                "province": strings(np.array(provinces.names), c["province"]),
+                "main_ipc": join(
+                    strings(vocab.IPC_SUBCLASSES, c["subclass"]),
+                    " ",
+                    pa.array(c["group"]).cast(pa.string()),
+                    "/",
+                    zero_padded(c["subgroup"], 2),
+                ),
+                "has_co_applicant": pa.array(has_co),
+                "co_applicant_type": pa.array(
+                    vocab.APPLICANT_TYPES.tolist(), type=pa.string()
+                ).take(pa.array(np.maximum(c["co_type"], 0), mask=~has_co)),
+                "transfer_events": pa.array(c["transfers"].astype(np.int32)),
+                "licence_events": pa.array(c["licences"].astype(np.int32)),
+                "is_synthetic": pa.array(np.ones(n, dtype=bool)),
+            }
+        )
 
 
 def _serial(serial_index: np.ndarray, key: np.ndarray) -> np.ndarray:
@@ -276,8 +321,11 @@ def _technology_market_factor(panel: Panel) -> np.ndarray:
 
 def _institution_names(panel: Panel, suffixes: np.ndarray) -> pa.Array:
     """合成样本·辽宁理工大学 ...: a fixed set of institutions per province."""
-    names = [f"{vocab.SYNTHETIC_PREFIX}{short}{suffix}"
-             for short in panel.provinces.short_names for suffix in suffixes]
+    names = [
+        f"{vocab.SYNTHETIC_PREFIX}{short}{suffix}"
+        for short in panel.provinces.short_names
+        for suffix in suffixes
+    ]
     return pa.array(names, type=pa.string())
 
 

@@ -42,8 +42,9 @@ STAND_IN_BUYERS = ("链长央企驻地单位", "国有资本投资运营有限�
 
 
 def ownership_stand_in(buyer_type: np.ndarray) -> np.ndarray:
-    return np.select([buyer_type == vocab.CENTRAL_SOE_BUYER, buyer_type == vocab.LOCAL_SOE_BUYER],
-                     [0, 1], 2)
+    return np.select(
+        [buyer_type == vocab.CENTRAL_SOE_BUYER, buyer_type == vocab.LOCAL_SOE_BUYER], [0, 1], 2
+    )
 
 
 @dataclass(frozen=True)
@@ -52,14 +53,17 @@ class ProcurementPlan:
     local_share_target: np.ndarray  # [province, year]: chain leaders' local share of value
 
 
-def plan_procurement(panel: Panel, calibration: Calibration, scale: float,
-                     seed: int) -> ProcurementPlan:
+def plan_procurement(
+    panel: Panel, calibration: Calibration, scale: float, seed: int
+) -> ProcurementPlan:
     gdp = panel.values["gdp"]
     fiscal = panel.values.get("local_fiscal_st_expenditure", gdp)
     # Chain leaders weigh more where central SOEs are a larger part of the economy.
-    central_presence = np.where(panel.provinces.is_northeast,
-                                vocab.OWNERSHIP_MIX_NORTHEAST[vocab.CENTRAL_SOE],
-                                vocab.OWNERSHIP_MIX_ELSEWHERE[vocab.CENTRAL_SOE])
+    central_presence = np.where(
+        panel.provinces.is_northeast,
+        vocab.OWNERSHIP_MIX_NORTHEAST[vocab.CENTRAL_SOE],
+        vocab.OWNERSHIP_MIX_ELSEWHERE[vocab.CENTRAL_SOE],
+    )
     weights = np.stack([fiscal, gdp * central_presence[:, None], gdp, gdp], axis=-1)
     totals = calibration.contracts_at_scale_1 * scale * vocab.BUYER_TYPE_SHARES
     counts = np.rint(weights / weights.sum(axis=(0, 1)) * totals).astype(np.int64)
@@ -72,14 +76,23 @@ def plan_procurement(panel: Panel, calibration: Calibration, scale: float,
     habit = rng.random((len(panel.provinces), 1))
     wobble = rng.uniform(-0.15, 0.15, gdp.shape)
     position = np.clip(habit + wobble, 0, 1)
-    target = np.where(northeast, ne_low + position * (ne_high - ne_low),
-                      other_low + position * (other_high - other_low))
+    target = np.where(
+        northeast,
+        ne_low + position * (ne_high - ne_low),
+        other_low + position * (other_high - other_low),
+    )
     return ProcurementPlan(counts, target)
 
 
 class ProcurementGenerator:
-    def __init__(self, panel: Panel, plan: ProcurementPlan, universe: EnterpriseUniverse,
-                 seed: int, chunk_rows: int):
+    def __init__(
+        self,
+        panel: Panel,
+        plan: ProcurementPlan,
+        universe: EnterpriseUniverse,
+        seed: int,
+        chunk_rows: int,
+    ):
         self.panel, self.plan, self.universe = panel, plan, universe
         self.seed, self.chunk_rows = seed, chunk_rows
         self.relative_rd = relative_rd_intensity(panel)
@@ -113,9 +126,16 @@ class ProcurementGenerator:
         buyer_type = np.repeat(np.arange(len(vocab.BUYER_TYPES)), counts)
         n = len(buyer_type)
         category = choose(rng, vocab.CATEGORY_MIX[buyer_type])
-        amount = np.minimum(np.round(rng.lognormal(
-            np.log(vocab.CATEGORY_MEDIAN_AMOUNT[category] * self.price_level[y]),
-            vocab.AMOUNT_SIGMA), 2), MAX_AMOUNT_YUAN)
+        amount = np.minimum(
+            np.round(
+                rng.lognormal(
+                    np.log(vocab.CATEGORY_MEDIAN_AMOUNT[category] * self.price_level[y]),
+                    vocab.AMOUNT_SIGMA,
+                ),
+                2,
+            ),
+            MAX_AMOUNT_YUAN,
+        )
 
         local = rng.random(n) < np.nan_to_num(vocab.LOCAL_SUPPLIER_RATE[buyer_type])
         chain_leader = buyer_type == vocab.CENTRAL_SOE_BUYER
@@ -128,8 +148,11 @@ class ProcurementGenerator:
         supplier_cell = supplier_province * n_years + y
         u = rng.random(n)
         supplier = universe.supplier_pools.draw(supplier_cell * 2 + wants_equipment, u)
-        supplier = np.where(supplier >= 0, supplier,
-                            universe.supplier_pools.draw(supplier_cell * 2 + ~wants_equipment, u))
+        supplier = np.where(
+            supplier >= 0,
+            supplier,
+            universe.supplier_pools.draw(supplier_cell * 2 + ~wants_equipment, u),
+        )
 
         return {
             "seq": np.arange(1, n + 1),
@@ -167,25 +190,36 @@ class ProcurementGenerator:
         cell = p * n_years + y
         ownership = np.select(
             [buyer_type == vocab.CENTRAL_SOE_BUYER, buyer_type == vocab.LOCAL_SOE_BUYER],
-            [vocab.CENTRAL_SOE, vocab.LOCAL_SOE], vocab.PRIVATE)
-        firm = self.universe.buyer_pools.draw(cell * n_ownership + ownership,
-                                              rng.random(len(buyer_type)))
+            [vocab.CENTRAL_SOE, vocab.LOCAL_SOE],
+            vocab.PRIVATE,
+        )
+        firm = self.universe.buyer_pools.draw(
+            cell * n_ownership + ownership, rng.random(len(buyer_type))
+        )
         n_firms = len(self.universe.names)
         n_departments = len(vocab.GOVERNMENT_DEPARTMENTS)
-        department = n_firms + p * n_departments + rng.integers(0, n_departments,
-                                                                 len(buyer_type))
+        department = n_firms + p * n_departments + rng.integers(0, n_departments, len(buyer_type))
         # A province-year without such a firm in the enterprise sample still has a buyer.
-        stand_in = n_firms + len(self.panel.provinces) * n_departments \
-            + len(STAND_IN_BUYERS) * p + ownership_stand_in(buyer_type)
-        return np.where(buyer_type == vocab.GOVERNMENT, department,
-                        np.where(firm >= 0, firm, stand_in))
+        stand_in = (
+            n_firms
+            + len(self.panel.provinces) * n_departments
+            + len(STAND_IN_BUYERS) * p
+            + ownership_stand_in(buyer_type)
+        )
+        return np.where(
+            buyer_type == vocab.GOVERNMENT, department, np.where(firm >= 0, firm, stand_in)
+        )
 
     def _innovative_rate(self, p, y, buyer_type, equipment_like) -> np.ndarray:
-        innovation_buyer = (buyer_type == vocab.GOVERNMENT) \
-            | (buyer_type == vocab.CENTRAL_SOE_BUYER)
+        innovation_buyer = (buyer_type == vocab.GOVERNMENT) | (
+            buyer_type == vocab.CENTRAL_SOE_BUYER
+        )
         boost = np.sqrt(self.relative_rd[p, y])
-        return np.where(innovation_buyer & equipment_like, vocab.INNOVATIVE_PRODUCT_RATE * boost,
-                        vocab.INNOVATIVE_PRODUCT_RATE_OTHER)
+        return np.where(
+            innovation_buyer & equipment_like,
+            vocab.INNOVATIVE_PRODUCT_RATE * boost,
+            vocab.INNOVATIVE_PRODUCT_RATE_OTHER,
+        )
 
     def _table(self, batch: list[dict[str, np.ndarray]]) -> pa.Table:
         c = {k: np.concatenate([cells[k] for cells in batch]) for k in batch[0]}
@@ -193,21 +227,28 @@ class ProcurementGenerator:
         codes = np.array(provinces.codes)
         province_names = np.array(provinces.names)
         n = len(c["amount"])
-        return pa.table({
-            "contract_id": join("SYN-", strings(codes, c["province"]), "-",
-                                pa.array(c["year"]).cast(pa.string()), "-",
-                                zero_padded(c["seq"], 6)),
-            "buyer": self.names.take(pa.array(c["buyer"])),
-            "buyer_type": strings(vocab.BUYER_TYPES, c["buyer_type"]),
-            "buyer_province": strings(province_names, c["province"]),
-            "supplier": self.names.take(pa.array(c["supplier"])),
-            "supplier_province": strings(province_names, c["supplier_province"]),
-            "category": strings(vocab.CATEGORIES, c["category"]),
-            "amount": pa.array(c["amount"]),
-            "award_date": date_array(c["award"]),
-            "is_innovative_product": pa.array(c["innovative"]),
-            "is_synthetic": pa.array(np.ones(n, dtype=bool)),
-        })
+        return pa.table(
+            {
+                "contract_id": join(
+                    "SYN-",
+                    strings(codes, c["province"]),
+                    "-",
+                    pa.array(c["year"]).cast(pa.string()),
+                    "-",
+                    zero_padded(c["seq"], 6),
+                ),
+                "buyer": self.names.take(pa.array(c["buyer"])),
+                "buyer_type": strings(vocab.BUYER_TYPES, c["buyer_type"]),
+                "buyer_province": strings(province_names, c["province"]),
+                "supplier": self.names.take(pa.array(c["supplier"])),
+                "supplier_province": strings(province_names, c["supplier_province"]),
+                "category": strings(vocab.CATEGORIES, c["category"]),
+                "amount": pa.array(c["amount"]),
+                "award_date": date_array(c["award"]),
+                "is_innovative_product": pa.array(c["innovative"]),
+                "is_synthetic": pa.array(np.ones(n, dtype=bool)),
+            }
+        )
 
 
 def local_by_value(rng, amounts: np.ndarray, target_value: float) -> np.ndarray:
@@ -241,8 +282,14 @@ def local_by_value(rng, amounts: np.ndarray, target_value: float) -> np.ndarray:
 
 def _fallback_buyer_names(panel: Panel) -> pa.Array:
     prefix = vocab.SYNTHETIC_PREFIX
-    departments = [f"{prefix}{name}{department}" for name in panel.provinces.names
-                   for department in vocab.GOVERNMENT_DEPARTMENTS]
-    stand_ins = [f"{prefix}{short}{suffix}" for short in panel.provinces.short_names
-                 for suffix in STAND_IN_BUYERS]
+    departments = [
+        f"{prefix}{name}{department}"
+        for name in panel.provinces.names
+        for department in vocab.GOVERNMENT_DEPARTMENTS
+    ]
+    stand_ins = [
+        f"{prefix}{short}{suffix}"
+        for short in panel.provinces.short_names
+        for suffix in STAND_IN_BUYERS
+    ]
     return pa.array(departments + stand_ins, type=pa.string())

@@ -46,8 +46,10 @@ def generated(tmp_path_factory, panel_dir) -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def generate_into(tmp_path_factory, panel_dir):
     """Call with generate() keyword arguments to get another generation's files."""
+
     def run(**kwargs) -> dict[str, Path]:
         return _generate(tmp_path_factory.mktemp("micro"), panel_dir, **kwargs)
+
     return run
 
 
@@ -64,7 +66,8 @@ def db(generated):
     for name, extra in options.items():
         # A view cannot take a bound parameter; the path is our own temporary folder.
         path = str(generated[name]).replace("'", "''")
-        conn.execute(f"create view {name} as select * from "
-                     f"read_csv('{path}', header = true{extra})")
+        conn.execute(
+            f"create view {name} as select * from read_csv('{path}', header = true{extra})"
+        )
     yield conn
     conn.close()
