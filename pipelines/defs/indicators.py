@@ -13,6 +13,7 @@ from pipelines.indicators import load_catalog, load_config
 from pipelines.indicators.catalog import DEFAULT_CATALOG_FILE
 from pipelines.indicators.config import DEFAULT_SETTINGS_FILE
 from pipelines.indicators.marts import (
+    build_coupling_and_audit,
     build_indicator,
     build_indicator_value,
     build_northeast_view,
@@ -143,6 +144,52 @@ def pillar_score(warehouse: DuckDBResource):
         )
 
 
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["marts", "coupling_coordination"],
+            deps=[dg.AssetKey(["marts", "pillar_score"])],
+            group_name=GROUP,
+            kinds=KINDS,
+            description="Coupling-coordination degree (C, T, D = sqrt(C*T), ten bands) between "
+            "the innovation-driver system (overall index) and the upgrading system (upgrading "
+            "index) per province and year.",
+        ),
+        dg.AssetSpec(
+            ["marts", "indicator_audit"],
+            deps=[dg.AssetKey(["marts", "pillar_score"])],
+            group_name=GROUP,
+            kinds=KINDS,
+            description="Statistical audit of the catalog: each indicator's and pillar's "
+            "correlation with its own parent (negative flagged) and the parent's Cronbach's "
+            "alpha.",
+        ),
+    ],
+    pool=POOL,
+)
+def coupling_and_audit(warehouse: DuckDBResource):
+    """Both read the published scores; built together so one run sees one version."""
+    catalog, config = _catalog_and_config()
+    with warehouse.get_connection() as conn:
+        build_coupling_and_audit(conn, catalog, config)
+        flagged = conn.execute(
+            "select code from marts.indicator_audit where negative_correlation"
+        ).fetchall()
+        yield dg.MaterializeResult(
+            asset_key=["marts", "coupling_coordination"],
+            metadata=table_metadata(conn, "marts.coupling_coordination", REFERENCE_FILES),
+        )
+        yield dg.MaterializeResult(
+            asset_key=["marts", "indicator_audit"],
+            metadata=table_metadata(
+                conn,
+                "marts.indicator_audit",
+                REFERENCE_FILES,
+                negatively_correlated=dg.MetadataValue.json([code for (code,) in flagged]),
+            ),
+        )
+
+
 @dg.asset(
     key=["marts", "northeast_view"],
     deps=[
@@ -215,6 +262,6 @@ def pillar_score_consistent(warehouse: DuckDBResource) -> dg.AssetCheckResult:
 
 
 defs = dg.Definitions(
-    assets=[indicator, indicator_value, pillar_score, northeast_view],
+    assets=[indicator, indicator_value, pillar_score, coupling_and_audit, northeast_view],
     asset_checks=[indicator_value_traceable, pillar_score_consistent],
 )

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from pipelines.indicators.catalog import INDICATOR_SQL_DIR
+from pipelines.composite.audit import cronbach_by_group, parent_correlation_flags
+from pipelines.composite.coupling import coupling_coordination
+from pipelines.indicators.catalog import INDICATOR_SQL_DIR, build_frameworks
 from pipelines.indicators.compute import compute_raw_indicators
 from pipelines.indicators.config import CompositeConfig
 from pipelines.indicators.panel import indicator_cells, panel_frame, panel_years, pillar_scores
@@ -140,6 +142,94 @@ def build_pillar_score(
         conn.execute(sql("marts/pillar_score"), [groups.leader, groups.strong, groups.moderate])
         conn.execute(sql("marts/comments/pillar_score"))
         conn.execute(sql("marts/sensitivity"))
+
+
+def build_coupling_and_audit(
+    conn: duckdb.DuckDBPyConnection, catalog: pd.DataFrame, config: CompositeConfig
+) -> None:
+    """marts.coupling_coordination (driver index vs upgrading index) and marts.indicator_audit
+    (correlations with the parent, Cronbach's alpha), from the published marts."""
+    scores = conn.execute("select province_code, year, pillar, score from marts.pillar_score").df()
+    cells = conn.execute(
+        "select province_code, year, indicator, normalised_value from marts.indicator_value"
+    ).df()
+    conn.register("coupling_rows", coupling_rows(scores))
+    conn.register("audit_rows", audit_rows(cells, scores, catalog, config))
+    with one_transaction(conn):
+        conn.execute(sql("marts/coupling_coordination"))
+        conn.execute(sql("marts/indicator_audit"))
+
+
+def coupling_rows(scores: pd.DataFrame) -> pd.DataFrame:
+    wide = scores.pivot_table(
+        index=["province_code", "year"], columns="pillar", values="score", aggfunc="first"
+    )
+    columns = [
+        "province_code",
+        "year",
+        "driver_index",
+        "upgrading_index",
+        "coupling",
+        "development",
+        "coordination",
+        "band",
+    ]
+    if not {"overall", "upgrading"} <= set(wide.columns):
+        return pd.DataFrame(columns=columns)
+    systems = (wide[["overall", "upgrading"]] / 100).dropna()
+    result = coupling_coordination(systems)
+    out = pd.concat([wide.loc[systems.index, ["overall", "upgrading"]], result], axis=1)
+    out = out.reset_index().rename(
+        columns={
+            "overall": "driver_index",
+            "upgrading": "upgrading_index",
+            "C": "coupling",
+            "T": "development",
+            "D": "coordination",
+        }
+    )
+    return out[columns]
+
+
+def audit_rows(
+    cells: pd.DataFrame, scores: pd.DataFrame, catalog: pd.DataFrame, config: CompositeConfig
+) -> pd.DataFrame:
+    columns = [
+        "code",
+        "parent",
+        "level",
+        "correlation_with_parent",
+        "negative_correlation",
+        "parent_cronbach_alpha",
+    ]
+    if cells.empty:
+        return pd.DataFrame(columns=columns)
+    indicators = cells.pivot_table(
+        index=["province_code", "year"],
+        columns="indicator",
+        values="normalised_value",
+        aggfunc="first",
+    )
+    aggregates = scores.pivot_table(
+        index=["province_code", "year"], columns="pillar", values="score", aggfunc="first"
+    )
+    data = indicators.join(aggregates)
+    rows = []
+    for _index, framework in build_frameworks(catalog, config).items():
+        present = [c for c in framework.nodes.index if c in data.columns]
+        flags = parent_correlation_flags(framework, data[present])
+        alphas = pd.concat(
+            [
+                cronbach_by_group(framework, data[present], level=level)
+                for level in range(1, framework.top_level)
+            ]
+        )
+        flags["parent_cronbach_alpha"] = flags["parent"].map(alphas)
+        rows.append(flags.reset_index())
+    audit = pd.concat(rows, ignore_index=True).rename(
+        columns={"correlation": "correlation_with_parent", "flag": "negative_correlation"}
+    )
+    return audit[columns]
 
 
 def build_northeast_view(conn: duckdb.DuckDBPyConnection, config: CompositeConfig) -> None:

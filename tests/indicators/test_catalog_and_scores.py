@@ -62,7 +62,7 @@ def test_settings_file_gives_the_product_settings(config):
     assert engine.aggregate.method == "arithmetic"
     assert config.pillars_of("overall") == DRIVERS
     assert config.pillars_of("upgrading") == STAGES
-    assert config.published_indices == ["overall"]
+    assert config.published_indices == ["overall", "upgrading"]
     groups = config.performance_groups
     assert (groups.leader, groups.strong, groups.moderate) == (125, 100, 70)
     assert config.benchmark_province == "320000"
@@ -177,7 +177,7 @@ def test_pillar_scores_are_the_mean_of_the_normalised_indicators(catalog, config
     )
     scores = pillar_scores(cells, catalog, config).set_index(["province_code", "year", "pillar"])
     assert sorted(scores.index.get_level_values("pillar").unique()) == sorted(
-        DRIVERS + STAGES + ["overall"]
+        DRIVERS + STAGES + ["overall", "upgrading"]
     )
     mine = cells[(cells["province_code"] == "120000") & (cells["year"] == 2022)]
     pillar_of = catalog.set_index("id")["pillar"]

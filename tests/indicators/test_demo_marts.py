@@ -18,8 +18,9 @@ MARTS = [
     indicator_defs.indicator_value,
     indicator_defs.pillar_score,
     indicator_defs.northeast_view,
+    indicator_defs.coupling_and_audit,
 ]
-PILLARS = [f"D{i}" for i in range(1, 9)] + ["S1", "S2", "S3", "overall"]
+PILLARS = [f"D{i}" for i in range(1, 9)] + ["S1", "S2", "S3", "overall", "upgrading"]
 
 
 @pytest.fixture(scope="module")
@@ -200,3 +201,33 @@ def test_rank_intervals_and_sobol_indices_on_the_demo(demo):
     # total effects are shares of variance (up to estimator noise) and at least first-order
     assert sobol["st"].between(-0.05, 1.2).all()
     assert (sobol["st"] >= sobol["s1"] - 0.15).all()
+
+
+def test_coupling_coordination_and_audit_on_the_demo(demo):
+    conn, _ = demo
+    rows = conn.execute(
+        "select c.driver_index, c.upgrading_index, c.coupling, c.development, c.coordination,"
+        " c.band, o.score, u.score from marts.coupling_coordination c"
+        " join marts.pillar_score o on o.province_code = c.province_code and o.year = c.year"
+        "  and o.pillar = 'overall'"
+        " join marts.pillar_score u on u.province_code = c.province_code and u.year = c.year"
+        "  and u.pillar = 'upgrading'"
+    ).fetchall()
+    assert len(rows) == 31 * 13
+    for driver, upgrading, c, t, d, band, overall, upgrading_score in rows:
+        assert (driver, upgrading) == (overall, upgrading_score)
+        u1, u2 = driver / 100, upgrading / 100
+        # two systems: C = 2 sqrt(U1 U2) / (U1 + U2), T = (U1 + U2) / 2, D = sqrt(C T)
+        assert c == pytest.approx(2 * (u1 * u2) ** 0.5 / (u1 + u2))
+        assert t == pytest.approx((u1 + u2) / 2)
+        assert d == pytest.approx((c * t) ** 0.5)
+        assert band is not None
+    audit = conn.execute(
+        "select code, parent, correlation_with_parent, negative_correlation,"
+        " parent_cronbach_alpha from marts.indicator_audit"
+    ).df()
+    (n_indicators,) = conn.execute("select count(*) from marts.indicator").fetchall()[0]
+    # every indicator, every pillar (11) appears once as a child of its parent
+    assert len(audit) == n_indicators + 11
+    assert (audit["negative_correlation"] == (audit["correlation_with_parent"] < 0)).all()
+    assert audit["correlation_with_parent"].between(-1, 1).all()
