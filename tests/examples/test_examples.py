@@ -1,0 +1,261 @@
+"""Every analyst query in sql/examples/ runs on the demo warehouse's published copy (with file
+access off, as `impetus query` runs it) and answers what its header says.
+
+The demo is materialized once (tests/examples/conftest.py) into a temporary folder, with one
+extra landing file holding two bad cells, so that the quarantine example has rows to show.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.paths import SQL_DIR
+
+pytestmark = pytest.mark.integration
+
+EXAMPLES = SQL_DIR / "examples"
+NORTHEAST = ("210000", "220000", "230000")
+
+
+def run(conn, name: str) -> tuple[list[str], list[dict]]:
+    cursor = conn.execute((EXAMPLES / name).read_text(encoding="utf-8"))
+    columns = [c[0] for c in cursor.description]
+    return columns, [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def scalar(conn, text: str, params=None):
+    return conn.execute(text, params or []).fetchone()[0]
+
+
+def test_there_are_at_least_ten_examples_each_with_a_question_and_tables():
+    files = sorted(EXAMPLES.glob("*.sql"))
+    assert len(files) >= 10
+    for file in files:
+        header = "\n".join(
+            line for line in file.read_text(encoding="utf-8").splitlines() if line.startswith("--")
+        )
+        assert "Question" in header, file.name
+        tables = re.search(r"Tables?: (.+)", header)
+        assert tables, file.name
+        for table in re.findall(r"\b(?:marts|staging|raw|reference|quarantine)\.\w+", header):
+            assert table in file.read_text(encoding="utf-8").split("Tables")[1], file.name
+
+
+def test_every_example_has_a_test():
+    tested = set(re.findall(r"\"(\d\d_\w+\.sql)\"", Path(__file__).read_text(encoding="utf-8")))
+    assert {f.name for f in EXAMPLES.glob("*.sql")} <= tested
+
+
+def test_01_northeast_standing_on_every_pillar(published):
+    columns, rows = run(published, "01_northeast_standing_by_driver.sql")
+    assert {"rank", "rank_p05", "rank_p95", "performance_group"} <= set(columns)
+    latest = scalar(published, "select max(year) from marts.pillar_score")
+    pillars = scalar(published, "select count(distinct pillar) from marts.pillar_score")
+    assert len(rows) == 3 * pillars
+    assert {r["province_en"] for r in rows} == {"Liaoning", "Jilin", "Heilongjiang"}
+    assert {r["year"] for r in rows} == {latest}
+    for r in rows:
+        assert r["rank_p05"] <= r["rank_p95"] and 1 <= r["rank"] <= 31
+        assert r["pillar_zh"] and r["pillar_en"]
+    liaoning_overall = next(
+        r for r in rows if r["province_en"] == "Liaoning" and r["pillar"] == "overall"
+    )
+    assert liaoning_overall["rank"] == scalar(
+        published,
+        "select rank from marts.pillar_score where province_code = '210000'"
+        " and pillar = 'overall' and year = ?",
+        [latest],
+    )
+
+
+def test_02_northeast_rd_against_jiangsu_and_national_matches_seed_002(published):
+    _, rows = run(published, "02_northeast_rd_vs_jiangsu_and_national.sql")
+    by = {(r["metric"], r["year"]): r for r in rows}
+    rd = by[("rd_expenditure", 2023)]
+    assert rd["northeast_value"] == pytest.approx(1115.9)  # 111.59 bn yuan
+    assert rd["northeast_pct_of_jiangsu"] == pytest.approx(26.5, abs=0.1)
+    intensity = by[("rd_intensity", 2023)]
+    assert intensity["national_value"] == pytest.approx(2.65)
+    assert intensity["northeast_value"] == pytest.approx(1.74, abs=0.01)
+    assert intensity["northeast_pct_of_national"] == pytest.approx(65.8, abs=0.5)
+    three = scalar(
+        published,
+        "select sum(value) from staging.province_year where metric = 'rd_expenditure'"
+        " and year = 2023 and province_code in ('210000', '220000', '230000')",
+    )
+    assert rd["northeast_value"] == pytest.approx(three)
+
+
+def test_03_uncertain_ranks_have_wide_intervals(published):
+    _, rows = run(published, "03_uncertain_ranks.sql")
+    assert rows, "the demo has provinces whose overall rank moves with the method"
+    widths = [r["interval_width"] for r in rows]
+    assert widths == sorted(widths, reverse=True) and min(widths) >= 5
+    total = scalar(
+        published,
+        "select count(*) from marts.pillar_score where pillar = 'overall'"
+        " and year = (select max(year) from marts.pillar_score) and rank_p95 - rank_p05 >= 5",
+    )
+    assert len(rows) == total
+
+
+def test_04_northeast_upgrading_path_is_the_best_fit(published):
+    _, rows = run(published, "04_northeast_upgrading_paths.sql")
+    assert [r["province_en"] for r in rows] == ["Liaoning", "Jilin", "Heilongjiang"]
+    for r in rows:
+        fits = {
+            "key_common_technologies": r["fit_key_common_technologies"],
+            "chain_optimisation": r["fit_chain_optimisation"],
+            "innovation_platform": r["fit_innovation_platform"],
+        }
+        assert fits[r["recommended_path"]] == pytest.approx(max(fits.values()))
+        assert r["stage"] in {"factor", "value_chain", "industrial_structure"}
+        assert r["reason_zh"] and r["reason_en"]
+
+
+def test_05_chain_leader_local_share_equals_the_d2_indicator(published):
+    _, rows = run(published, "05_chain_leader_local_procurement.sql")
+    assert [r["is_northeast"] for r in rows[:3]] == [True, True, True]
+    indicator = dict(
+        published.execute(
+            "select a.short_zh, v.raw_value from marts.indicator_value v"
+            " join reference.area a on a.area_code = v.province_code"
+            " where v.indicator = 'd2_chain_leader_local_share' and v.year = ?"
+            " and v.raw_value is not null",
+            [rows[0]["award_year"]],
+        ).fetchall()
+    )
+    assert indicator
+    for r in rows:
+        if r["province"] in indicator:
+            assert r["local_share_pct"] == pytest.approx(indicator[r["province"]])
+    assert all(0 <= r["local_share_pct"] <= 100 and r["is_synthetic"] for r in rows)
+
+
+def test_06_patent_conversion_equals_the_d6_indicator(published):
+    _, rows = run(published, "06_patent_conversion.sql")
+    assert rows
+    areas = {r["area"] for r in rows}
+    assert areas == {"辽宁", "吉林", "黑龙江", "31省合计 all provinces"}
+    for r in rows:
+        assert r["converted"] <= r["granted"] and r["invention_granted"] <= r["granted"]
+    liaoning = {r["year"]: r["conversion_rate_pct"] for r in rows if r["area"] == "辽宁"}
+    indicator = dict(
+        published.execute(
+            "select year, raw_value from marts.indicator_value"
+            " where indicator = 'd6_patent_conversion_rate' and province_code = '210000'"
+            " and raw_value is not null"
+        ).fetchall()
+    )
+    common = set(liaoning) & set(indicator)
+    assert common
+    for year in common:
+        assert liaoning[year] == pytest.approx(indicator[year], abs=0.005)
+    national = [r for r in rows if r["area"].startswith("31")]
+    granted = scalar(published, "select count(*) from staging.patents where grant_year is not null")
+    assert sum(r["granted"] for r in national) == granted
+
+
+def test_07_revision_history_has_exactly_one_current_vintage(published):
+    _, rows = run(published, "07_revision_history_of_a_figure.sql")
+    assert rows
+    figures: dict[tuple, list[dict]] = {}
+    for r in rows:
+        figures.setdefault((r["metric"], r["year"]), []).append(r)
+    for (metric, year), versions in figures.items():
+        assert len(versions) == versions[0]["vintage_count"]
+        (current,) = [v for v in versions if v["is_current"]]
+        assert current["value"] == scalar(
+            published,
+            "select value from staging.province_year where province_code = '210000'"
+            " and metric = ? and year = ?",
+            [metric, year],
+        )
+    assert figures[("rd_intensity", 2023)][0]["value"] == pytest.approx(2.24)
+
+
+def test_08_quarantined_rows_by_rule_agree_with_the_load_log(published):
+    columns, rows = run(published, "08_quarantined_rows_by_rule.sql")
+    assert columns[:3] == ["domain", "rule", "rows_refused"]
+    assert rows, "the landing file's two bad cells are quarantined"
+    assert {r["domain"] for r in rows} == {"province_year"}
+    assert sum(r["rows_refused"] for r in rows) == 2
+    assert all("my_table_2010.csv" in r["source_files"] for r in rows)
+    for r in rows:
+        assert r["domain_rows_quarantined_in_load_log"] == sum(
+            x["rows_refused"] for x in rows if x["domain"] == r["domain"]
+        )
+
+
+def test_09_is_the_province_sum_check(published):
+    columns, rows = run(published, "09_provinces_vs_national_check.sql")
+    check = (SQL_DIR / "checks" / "province_sum_vs_national.sql").read_text(encoding="utf-8")
+    expected = published.execute(check.replace("{batch}", "staging.national_year")).fetchall()
+    assert columns[:6] == [
+        "metric",
+        "year",
+        "national_value",
+        "province_sum",
+        "provinces",
+        "relative_gap",
+    ]
+    assert sorted(tuple(r.values()) for r in rows) == sorted(expected)
+    for r in rows:
+        assert abs(r["relative_gap"]) > 0.005
+
+
+def test_10_an_indicator_value_traces_to_the_rows_it_is_computed_from(published):
+    _, rows = run(published, "10_trace_an_indicator_to_source_rows.sql")
+    assert {r["metric"] for r in rows} == {
+        "local_fiscal_st_expenditure",
+        "local_fiscal_expenditure",
+    }
+    values = {r["metric"]: r["value"] for r in rows}
+    share = 100 * values["local_fiscal_st_expenditure"] / values["local_fiscal_expenditure"]
+    assert rows[0]["indicator_value"] == pytest.approx(share, abs=1e-4)
+
+
+def test_11_sensitivity_ranks_the_three_choices_of_every_pillar(published):
+    _, rows = run(published, "11_which_method_choice_moves_ranks.sql")
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        groups.setdefault((r["composite_index"], r["pillar"]), []).append(r)
+    assert ("overall", "overall") in groups
+    for choices in groups.values():
+        assert {c["choice"] for c in choices} == {"Normalisation", "Weights", "Aggregation"}
+        assert [c["importance"] for c in choices] == sorted(c["importance"] for c in choices)
+        assert choices[0]["total_effect"] == max(c["total_effect"] for c in choices)
+
+
+def test_12_performance_groups_cover_31_provinces(published):
+    _, rows = run(published, "12_performance_groups_latest_year.sql")
+    assert rows[-1]["pillar"] == "overall"
+    for r in rows:
+        assert r["leaders"] + r["strong"] + r["moderate"] + r["emerging"] == r["provinces"] == 31
+        for province in ("liaoning", "jilin", "heilongjiang"):
+            assert r[province] in {"leader", "strong", "moderate", "emerging"}
+
+
+def test_13_northeast_share_of_high_tech_enterprises(published):
+    _, rows = run(published, "13_northeast_share_of_high_tech_enterprises.sql")
+    high_tech = [r for r in rows if r["metric"] == "high_tech_enterprises"]
+    assert high_tech and all(r["is_synthetic"] for r in high_tech)
+    latest = max(high_tech, key=lambda r: r["year"])
+    total, northeast = published.execute(
+        "select sum(value), sum(value) filter (where province_code in ('210000','220000','230000'))"
+        " from staging.province_year where metric = 'high_tech_enterprises' and year = ?",
+        [latest["year"]],
+    ).fetchone()
+    assert latest["northeast_value"] == pytest.approx(northeast)
+    assert latest["northeast_pct_of_national"] == pytest.approx(100 * northeast / total, abs=0.01)
+    assert not any(math.isnan(r["northeast_pct_of_national"]) for r in rows)
+
+
+def test_examples_run_with_file_access_off(published):
+    with pytest.raises(duckdb.PermissionException):
+        published.execute("select * from read_csv('/etc/passwd')")
