@@ -58,6 +58,7 @@ def upgrading_path(warehouse: DuckDBResource) -> dg.MaterializeResult:
 
 
 @dg.asset_check(
+    pool=POOL,
     asset=ASSET_KEY,
     blocking=True,
     additional_deps=[PILLAR_SCORE],
@@ -90,6 +91,7 @@ def one_row_per_province_year(warehouse: DuckDBResource) -> dg.AssetCheckResult:
 
 
 @dg.asset_check(
+    pool=POOL,
     asset=ASSET_KEY,
     blocking=True,
     description=(

@@ -1,0 +1,146 @@
+"""The landing sensor: one run per new or changed file, keyed by content; unroutable files named."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from pipelines.defs import automation
+from pipelines.defs.automation import landing_sensor, run_key
+from pipelines.paths import DEMO_DIR
+
+PAST = time.time() - 3600  # landed an hour ago: settled
+
+
+def land(root: Path, relative: str, content: bytes | Path, mtime: float = PAST) -> Path:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, Path):
+        shutil.copyfile(content, path)
+    else:
+        path.write_bytes(content)
+    os.utime(path, (mtime, mtime))
+    return path
+
+
+@pytest.fixture
+def landing(tmp_path, monkeypatch) -> Path:
+    root = tmp_path / "landing"
+    root.mkdir()
+    monkeypatch.setenv("IMPETUS_LANDING", str(root))
+    return root
+
+
+def evaluate(cursor: str | None = None, instance: dg.DagsterInstance | None = None):
+    """One tick, as the daemon runs it: the result and the cursor it stores."""
+    context = dg.build_sensor_context(cursor=cursor, instance=instance)
+    result = landing_sensor(context)
+    if isinstance(result, dg.SensorResult):
+        return result.run_requests or [], None, result.cursor
+    assert isinstance(result, dg.SkipReason)
+    return [], result.skip_message, context.cursor
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_new_file_starts_its_domain_job_keyed_by_domain_and_sha(landing):
+    demo = DEMO_DIR / "procurement" / "synthetic_procurement.csv.gz"
+    path = land(landing, "procurement/2025-10.csv.gz", demo)
+    requests, _, cursor = evaluate()
+    assert len(requests) == 1
+    (request,) = requests
+    assert request.job_name == "procurement_job"
+    assert request.run_key == run_key("procurement", sha(path)) == f"procurement:{sha(path)}"
+    assert request.tags["impetus/landing_file"] == "procurement/2025-10.csv.gz"
+    assert json.loads(cursor)["files"] == {"procurement/2025-10.csv.gz": sha(path)}
+
+    # The next tick, or the sensor after a restart with its stored cursor: nothing new.
+    requests, skip, cursor = evaluate(cursor)
+    assert requests == [] and "no new or changed file" in skip
+
+    # The same bytes copied again (new mtime): nothing.
+    land(landing, "procurement/2025-10.csv.gz", demo, mtime=PAST + 60)
+    requests, _, cursor = evaluate(cursor)
+    assert requests == []
+
+    # Identical content under another name: a request with the same run key, which Dagster
+    # drops because a run with that key exists already.
+    land(landing, "procurement/copy of 2025-10.csv.gz", demo)
+    requests, _, cursor = evaluate(cursor)
+    assert [r.run_key for r in requests] == [run_key("procurement", sha(path))]
+
+    # Changed content: a new run.
+    changed = land(landing, "procurement/2025-10.csv.gz", b"contract_id\n1\n", mtime=PAST + 120)
+    requests, _, cursor = evaluate(cursor)
+    assert [r.run_key for r in requests] == [f"procurement:{sha(changed)}"]
+
+
+def test_each_domain_folder_routes_to_its_job(landing):
+    land(landing, "province_year/分省年度数据.csv", b"a,b\n")
+    land(landing, "patents/2025q3/patents.parquet", b"PAR1")
+    land(landing, "enterprises/e.csv", b"x\n")
+    requests, _, _ = evaluate()
+    assert sorted(r.job_name for r in requests) == [
+        "enterprises_job",
+        "patents_job",
+        "province_year_job",
+    ]
+
+
+def test_files_it_cannot_route_are_named_not_ignored(landing):
+    land(landing, "stray.csv", b"x\n")
+    land(landing, "budgets/b.csv", b"x\n")
+    land(landing, "patents/notes.docx", b"x")
+    land(landing, "README.md", b"# landing\n")  # the folder's own README
+    land(landing, "patents/.~lock.p.csv#", b"x")  # editor lock file
+    land(landing, "patents/.incoming/p.csv", b"x")  # a copy in progress, in a hidden folder
+    requests, skip, cursor = evaluate()
+    assert requests == []
+    assert "stray.csv (not in a domain folder" in skip
+    assert "budgets/b.csv (unknown domain folder 'budgets'" in skip
+    assert "patents/notes.docx (unknown suffix for patents" in skip
+    assert "README.md" not in skip and ".~lock" not in skip and ".incoming" not in skip
+    assert json.loads(cursor)["unroutable"] == [
+        "budgets/b.csv",
+        "patents/notes.docx",
+        "stray.csv",
+    ]
+
+
+def test_a_file_still_being_written_waits_for_the_next_tick(landing):
+    path = land(landing, "patents/p.csv", b"application_number\n", mtime=time.time())
+    requests, skip, cursor = evaluate()
+    assert requests == [] and "still being written: patents/p.csv" in skip
+    os.utime(path, (PAST, PAST))
+    requests, _, _ = evaluate(cursor)
+    assert [r.job_name for r in requests] == ["patents_job"]
+
+
+def test_the_cursor_survives_in_the_instance(landing, tmp_path):
+    """The daemon stores the cursor in the instance; a restarted sensor reads it back."""
+    land(landing, "enterprises/e.csv", b"credit_code\n")
+    home = tmp_path / "home"
+    home.mkdir()
+    with dg.instance_for_test(temp_dir=str(home)) as instance:
+        requests, _, cursor = evaluate(instance=instance)
+        assert len(requests) == 1
+    with dg.instance_for_test(temp_dir=str(home)) as instance:
+        requests, skip, _ = evaluate(cursor, instance=instance)
+        assert requests == [] and skip
+
+
+def test_an_unchanged_file_is_not_hashed_again(landing, monkeypatch):
+    land(landing, "patents/p.csv", b"application_number\n")
+    _, _, cursor = evaluate()
+    monkeypatch.setattr(automation, "sha256_of", lambda path: pytest.fail(f"hashed {path}"))
+    requests, _, _ = evaluate(cursor)
+    assert requests == []
