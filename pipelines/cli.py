@@ -33,6 +33,7 @@ from pipelines.publish import (
     PUBLICATION_TABLE,
     PublishedCopyMissing,
     connect_published,
+    current_version,
     published_path,
     user_tables,
 )
@@ -95,7 +96,8 @@ def _counts(conn: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
 
 
 def _shown(path: Path) -> Path:
-    path = Path(path).resolve()
+    # absolute, not resolve(): the published path is a link, and the link is what to use
+    path = Path(os.path.abspath(path))
     return path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
 
 
@@ -119,11 +121,13 @@ def print_summary() -> None:
 
 
 def print_tables() -> None:
-    with connect_published() as conn:
+    version = current_version()  # resolved once: the version printed is the one read
+    with connect_published(version or published_path()) as conn:
         stamp = conn.execute(
             f"select any_value(run_id), any_value(published_at) from {PUBLICATION_TABLE}"
         ).fetchone()
         print(f"Published copy: {_shown(published_path())} (run {stamp[0]}, {stamp[1]})")
+        print(f"  version file: {_shown(version)}")
         print(f"{'table':<34}{'rows':>12}")
         for name, rows in _counts(conn):
             print(f"{name:<34}{rows:>12,}")

@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.paths import REFERENCE_DIR, REPO_ROOT, warehouse_path
-from pipelines.publish import published_path
+from pipelines.publish import current_version, published_path
 
 DEFAULT_OUT = REPO_ROOT / "docs" / "data_dictionary.md"
 README = REPO_ROOT / "README.md"
@@ -186,8 +186,7 @@ def _cell(value: str | None) -> str:
 
 
 def default_source() -> Path:
-    copy = published_path()
-    return copy if copy.exists() else warehouse_path()
+    return current_version(published_path()) or warehouse_path()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -69,19 +69,21 @@ def published_copy(
     """A consistent read-only copy of the warehouse for analysts to query while runs write
     (DuckDB refuses every other process while one holds the file for writing). CHECKPOINT,
     byte copy under the write lock, meta.publication (run id, published_at, row counts)
-    stamped into the copy, then an atomic os.replace onto the published path
-    (IMPETUS_PUBLISHED, else data/warehouse/published/impetus.duckdb beside the warehouse)."""
+    stamped into the copy, which becomes an immutable file in versions/; then the published
+    path (IMPETUS_PUBLISHED, else data/warehouse/published/impetus.duckdb beside the
+    warehouse), a symbolic link, is swapped atomically to point at it."""
     target = published_path(warehouse.database)
     with warehouse.get_connection() as conn:
         publication = publish(warehouse.database, target, run_id=context.run_id, conn=conn)
     context.log.info(f"published {len(publication.row_counts)} tables to {publication.path}")
     # The asset's table is the copy's stamp, meta.publication (one row per published table).
-    with connect_published(publication.path) as copy:
+    with connect_published(publication.version) as copy:
         return dg.MaterializeResult(
             metadata=table_metadata(
                 copy,
                 PUBLICATION_TABLE,
                 path=dg.MetadataValue.path(str(publication.path)),
+                version=dg.MetadataValue.path(str(publication.version)),
                 published_at=publication.published_at.isoformat(),
                 tables=len(publication.row_counts),
                 rows=sum(publication.row_counts.values()),

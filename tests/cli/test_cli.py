@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import tomllib
 from datetime import datetime
 
@@ -49,7 +50,11 @@ def test_tables_lists_the_published_copy_with_its_stamp(published, capsys):
     assert cli.main(["tables"]) == 0
     out = capsys.readouterr().out
     assert "run run-42" in out
-    lines = {line.split()[0]: line.split()[1] for line in out.splitlines()[2:]}
+    version_line = out.splitlines()[1]
+    assert re.fullmatch(
+        r"  version file: .*/published/versions/impetus-\d{8}T\d{12}Z-run_42\.duckdb", version_line
+    ), version_line
+    lines = {line.split()[0]: line.split()[1] for line in out.splitlines()[3:]}
     assert lines == {
         "marts.pillar_score": "100",
         "meta.publication": "2",

@@ -1,8 +1,11 @@
 """An analyst in another process: opens the published copy read-only in a loop until told to
-stop, and records every read. Run as ``python reader.py PUBLISHED STOP_FILE OUT_JSON``.
+stop, and records every read. Run as ``python reader.py PUBLISHED STOP_FILE OUT_JSON [PAUSE]``
+(PAUSE: seconds between reads, 0.05 by default).
 
-One read = connect, read meta.publication (one run id, one published_at, the row count of every
-table), count the rows of every marts table and compare, close. Any exception is recorded.
+One read = open the path as an analyst would (alternately ``duckdb.connect(path, read_only=True)``
+and ``ATTACH path (READ_ONLY)`` from an in-memory session, the way other clients open files),
+read meta.publication (one run id, one published_at, the row count of every table), count the
+rows of every marts table and compare, close. Any exception is recorded.
 """
 
 import json
@@ -13,8 +16,17 @@ from pathlib import Path
 import duckdb
 
 
-def read_once(path: str) -> dict:
-    conn = duckdb.connect(path, read_only=True)
+def open_published(path: str, opened_by: str) -> duckdb.DuckDBPyConnection:
+    if opened_by == "connect":
+        return duckdb.connect(path, read_only=True)
+    conn = duckdb.connect()
+    conn.execute("attach ? as published (read_only)", [path])
+    conn.execute("use published")
+    return conn
+
+
+def read_once(path: str, opened_by: str) -> dict:
+    conn = open_published(path, opened_by)
     try:
         conn.execute("SET enable_external_access = false")
         stamp = conn.execute(
@@ -35,6 +47,7 @@ def read_once(path: str) -> dict:
             else []
         )
         return {
+            "opened_by": opened_by,
             "run_ids": sorted({r[0] for r in stamp}),
             "published_at": sorted({r[1] for r in stamp}),
             "mismatches": {t: [expected[t], n] for t, n in actual.items() if expected[t] != n},
@@ -45,16 +58,19 @@ def read_once(path: str) -> dict:
         conn.close()
 
 
-def main(path: str, stop_file: str, out: str) -> None:
+def main(path: str, stop_file: str, out: str, pause: str = "0.05") -> None:
     reads, errors = [], []
+    attempt = 0
     while not Path(stop_file).exists():
+        opened_by = ("connect", "attach")[attempt % 2]
+        attempt += 1
         try:
-            reads.append(read_once(path))
+            reads.append(read_once(path, opened_by))
         except Exception as error:  # noqa: BLE001 - every failure is the finding
-            errors.append(f"{type(error).__name__}: {error}")
-        time.sleep(0.05)
+            errors.append(f"{opened_by}: {type(error).__name__}: {error}")
+        time.sleep(float(pause))
     Path(out).write_text(json.dumps({"reads": reads, "errors": errors}), encoding="utf-8")
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    main(*sys.argv[1:5])
