@@ -4,9 +4,9 @@ One source of truth per fact, nothing typed here:
 
 * tables, columns and types: the warehouse itself (the published copy by default, else the
   live warehouse), via duckdb_tables() / duckdb_columns();
-* descriptions: the DuckDB COMMENT ON a table or column where there is one (marts,
-  meta.publication); else, for a table, its row of README.md "What is in the warehouse" (grain
-  and what), and for a micro column, its description in data/reference/micro_columns.csv;
+* descriptions: the DuckDB COMMENT ON of a table or column, which the pipeline keeps equal to
+  data/reference/column_descriptions.csv and micro_columns.csv (pipelines/warehouse/comments.py);
+  a table without one gets its row of README.md "What is in the warehouse" (grain and what);
 * the catalogs: data/reference/metrics.csv (province-year metrics: names zh/en, unit, sums to
   national), indicators.csv (names zh/en, unit, direction, driver/stage, weight, source,
   synthetic) and micro_columns.csv (the micro extracts' contract: type, unit, required, allowed).
@@ -38,7 +38,6 @@ SCHEMA_NOTES = {
     "marts": "indicators, composite scores, rank intervals, upgrading paths, the Northeast view",
     "meta": "only in the published copy: which run published it, when, and its row counts",
 }
-MICRO_TABLES = {"patents", "enterprises", "procurement"}
 
 
 def generate(conn: duckdb.DuckDBPyConnection) -> str:
@@ -53,7 +52,6 @@ def generate(conn: duckdb.DuckDBPyConnection) -> str:
     ).fetchall():
         columns.setdefault((schema, table), []).append((column, dtype, comment))
     readme = readme_tables()
-    micro = micro_column_descriptions()
 
     def order(row: tuple) -> tuple:
         schema = row[0]
@@ -69,8 +67,9 @@ def generate(conn: duckdb.DuckDBPyConnection) -> str:
         "reference catalogs in `data/reference/`. Regenerate after a change with",
         "`.venv/bin/python -m pipelines.dictionary` (reads the published copy,",
         "`data/warehouse/published/impetus.duckdb`, else the live warehouse). Column",
-        "descriptions come from the table's `COMMENT ON`, else (micro tables) from",
-        "`data/reference/micro_columns.csv`; a blank cell means neither has one.",
+        "descriptions are the columns' `COMMENT ON`, which the pipeline keeps equal to",
+        "`data/reference/column_descriptions.csv` (and, for the micro extracts' contract",
+        "columns, `data/reference/micro_columns.csv`).",
         "",
         "Contents: [Tables](#tables) · [Province-year metrics](#province-year-metrics) ·",
         "[Indicators](#indicators) · [Micro-record columns](#micro-record-columns)",
@@ -97,10 +96,7 @@ def generate(conn: duckdb.DuckDBPyConnection) -> str:
             out += [f"Grain: {_text(grain)}.", ""]
         out += ["| column | type | description |", "|---|---|---|"]
         for column, dtype, column_comment in columns.get((schema, table), []):
-            description = column_comment
-            if not description and table in MICRO_TABLES and schema in ("raw", "staging"):
-                description = micro.get((table, column))
-            out.append(f"| `{column}` | {dtype} | {_cell(description)} |")
+            out.append(f"| `{column}` | {dtype} | {_cell(column_comment)} |")
         out.append("")
 
     out += ["## Province-year metrics", ""]
@@ -160,10 +156,6 @@ def readme_tables() -> dict[str, tuple[str, str]]:
         for name in names:
             found[name] = (_plain(cells[1]), _plain(cells[2]))
     return found
-
-
-def micro_column_descriptions() -> dict[tuple[str, str], str]:
-    return {(r["table"], r["column"]): r["description"] for r in _csv("micro_columns.csv")}
 
 
 def _csv(name: str) -> list[dict[str, str]]:

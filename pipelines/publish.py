@@ -51,6 +51,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.paths import warehouse_path
+from pipelines.warehouse.comments import sync_comments
 
 PUBLISHED_ENV = "IMPETUS_PUBLISHED"
 PUBLICATION_TABLE = "meta.publication"
@@ -130,6 +131,7 @@ def publish(
     temporary = folder / f".{version.name}.{uuid.uuid4().hex}.tmp"
     try:
         with _writer(source, conn) as live:
+            sync_comments(live)  # the copy carries every table's and column's description
             live.execute("CHECKPOINT")
             wal = _wal(source)
             if wal.exists() and wal.stat().st_size > 0:
@@ -255,24 +257,8 @@ def _stamp(
             f"insert into {PUBLICATION_TABLE} values (?, ?, ?, ?, ?)",
             [[run_id, published_at, str(source), name, n] for name, n in counts.items()],
         )
-        conn.execute(
-            f"comment on table {PUBLICATION_TABLE} is 'This published copy: the Dagster run that"
-            " published it, when, from which warehouse file, and the row count of every table"
-            " at that moment (one row per table). Written into the copy before it is swapped"
-            " into place.'"
-        )
-        for column, text in PUBLICATION_COLUMNS.items():
-            conn.execute(f"comment on column {PUBLICATION_TABLE}.{column} is '{text}'")
+        sync_comments(conn)
         conn.execute("CHECKPOINT")
-
-
-PUBLICATION_COLUMNS = {
-    "run_id": "Dagster run id of the run that published this copy (manual when published by hand).",
-    "published_at": "When the copy was taken (UTC).",
-    "source_warehouse": "Path of the live warehouse file the copy was taken from.",
-    "table_name": "schema.table of the copy.",
-    "row_count": "Rows of table_name in this copy.",
-}
 
 
 def read_publication(path: str | Path | None = None) -> dict:

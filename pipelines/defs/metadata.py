@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import dagster as dg
 import duckdb
 
+from pipelines.warehouse.comments import sync_comments
 from pipelines.warehouse.loads import scalar
 
 POOL = "duckdb_warehouse"  # every asset that writes the DuckDB file takes a slot of this pool
@@ -19,6 +20,11 @@ def table_metadata(
     source_files: Iterable[str] = (),
     **extra: dg.RawMetadataValue,
 ) -> dict[str, dg.RawMetadataValue]:
+    """Row count, column schema (with descriptions), a preview and the source files of
+    ``table``. On a connection that can write, first brings the warehouse's comments up to
+    date (a rebuilt table lost its own), so the schema shown carries every description."""
+    if _can_write(conn):
+        sync_comments(conn)
     schema, name = table.split(".")
     columns = conn.execute(
         "select column_name, data_type, comment from duckdb_columns()"
@@ -43,6 +49,13 @@ def table_metadata(
         metadata["source_files"] = dg.MetadataValue.json(files)
     metadata.update(extra)
     return metadata
+
+
+def _can_write(conn: duckdb.DuckDBPyConnection) -> bool:
+    return not scalar(
+        conn,
+        "select readonly from duckdb_databases() where database_name = current_database()",
+    )
 
 
 def source_files_of(conn: duckdb.DuckDBPyConnection, table: str) -> list[str]:

@@ -99,7 +99,6 @@ def build_indicator_value(
     conn.register("engine_cells", cells)
     with one_transaction(conn):
         conn.execute(sql("marts/indicator_value"))
-        conn.execute(sql("marts/comments/indicator_value"))
     return IndicatorBuild(
         years=years,
         observed=int(cells["raw_value"].notna().sum()),
@@ -140,7 +139,6 @@ def build_pillar_score(
     groups = config.performance_groups
     with one_transaction(conn):
         conn.execute(sql("marts/pillar_score"), [groups.leader, groups.strong, groups.moderate])
-        conn.execute(sql("marts/comments/pillar_score"))
         conn.execute(sql("marts/sensitivity"))
 
 
@@ -237,7 +235,6 @@ def build_northeast_view(conn: duckdb.DuckDBPyConnection, config: CompositeConfi
     conn.execute(sql("marts/schema"))
     with one_transaction(conn):
         conn.execute(sql("marts/northeast_view"), [config.benchmark_province])
-        conn.execute(sql("marts/comments/northeast_view"))
 
 
 def traceability(conn: duckdb.DuckDBPyConnection) -> dict:

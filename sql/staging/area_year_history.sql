@@ -1,6 +1,6 @@
 -- Every vintage of every province-, region- and national-year figure, newest first.
 --
--- The vintage rule (documented in docs/vintages.md): for one area, year and metric, the
+-- The vintage rule (documented in README.md, "Vintages"): for one area, year and metric, the
 -- current figure is the one with the latest release date; a file with no release date counts
 -- as released on the day it was loaded; ties go to the later load, then the later file name.
 -- Earlier vintages stay here with is_current = false: nothing published is ever overwritten.

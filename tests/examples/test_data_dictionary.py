@@ -33,8 +33,10 @@ def test_every_table_and_column_of_the_warehouse_is_described(published_file, ge
         ).fetchall()
         comments = conn.execute(
             "select schema_name || '.' || table_name, column_name, comment from duckdb_columns()"
-            " where comment is not null"
+            " where not internal and database_name = current_database()"
         ).fetchall()
+    undescribed = [f"{table}.{column}" for table, column, comment in comments if not comment]
+    assert undescribed == [], "add them to data/reference/column_descriptions.csv"
     for (table,) in tables:
         assert f"#### `{table}`" in generated
     assert ("meta.publication",) in tables
@@ -42,6 +44,29 @@ def test_every_table_and_column_of_the_warehouse_is_described(published_file, ge
         section = generated.split(f"#### `{table}`")[1].split("#### ")[0]
         assert f"| `{column}` |" in section
         assert " ".join(comment.split()).replace("|", "\\|") in section
+
+
+def test_every_description_names_a_table_and_column_that_exist(published_file):
+    """A renamed or dropped column must not leave its description behind."""
+    with duckdb.connect(str(published_file), read_only=True) as conn:
+        columns = set(
+            conn.execute(
+                "select schema_name || '.' || table_name, column_name from duckdb_columns()"
+                " where not internal and database_name = current_database()"
+                " union all select schema_name || '.' || table_name, '' from duckdb_tables()"
+                " where database_name = current_database()"
+            ).fetchall()
+        )
+    with (REFERENCE_DIR / "column_descriptions.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    names = {column for _, column in columns}
+    stale = [
+        f"{row['table']}.{row['column']}"
+        for row in rows
+        if (row["table"], row["column"]) not in columns
+        and not (row["table"] == "*" and row["column"] in names)
+    ]
+    assert stale == []
 
 
 def test_the_catalogs_are_listed_with_names_units_and_pillars(generated):
