@@ -21,7 +21,7 @@ lock). If the path is renamed over between those opens, the reader takes its hea
 version and its blocks from the next, a catalog that never existed (the stress test saw a copy
 without ``meta.publication``; ``benchmarks/publish_swap.py`` measures it). DuckDB resolves a
 link once, before the first open, and every later open goes to the resolved file, which nothing
-ever writes again (seen with strace, for ``duckdb.connect`` and for ``ATTACH``).
+ever writes again (seen with strace for ``duckdb.connect``, ``ATTACH`` and the DuckDB CLI).
 :func:`connect_published` resolves the link itself as well, so the project's own readers do
 not depend on that. A reader that resolved the old link just before the swap still finds its
 file: superseded versions are kept for a while; a session already open keeps its version as
