@@ -13,17 +13,18 @@ example rows with source_file/source_row) and links the run's Data Docs page.
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.metadata import POOL
-from pipelines.validation.data_docs import write_validation_page
-from pipelines.validation.outcome import ExpectationOutcome, SuiteOutcome
-from pipelines.validation.runner import validate_table
 from pipelines.validation.severity import Severity
 from pipelines.validation.suite import TableSuite
 from pipelines.validation.suites import SUITES
+
+if TYPE_CHECKING:
+    from pipelines.validation.outcome import ExpectationOutcome, SuiteOutcome
 
 CHECK_NAMES = {Severity.BLOCKING: "gx_blocking", Severity.WARN: "gx_warn"}
 DAGSTER_SEVERITY = {
@@ -51,7 +52,7 @@ def _spec(suite: TableSuite, severity: Severity) -> dg.AssetCheckSpec:
     )
 
 
-def check_metadata(outcome: SuiteOutcome, severity: Severity, docs_page: Path) -> dict:
+def check_metadata(outcome: "SuiteOutcome", severity: Severity, docs_page: Path) -> dict:
     failures = outcome.failures(severity)
     return {
         "expectations": len(outcome.of(severity)),
@@ -63,7 +64,7 @@ def check_metadata(outcome: SuiteOutcome, severity: Severity, docs_page: Path) -
     }
 
 
-def _failure_table(failures: list[ExpectationOutcome]) -> str:
+def _failure_table(failures: "list[ExpectationOutcome]") -> str:
     if not failures:
         return "All expectations passed."
     lines = ["| expectation | column | unexpected | first example |", "|---|---|---|---|"]
@@ -88,6 +89,11 @@ def build_suite_check(build_suite: Callable[[], TableSuite]) -> dg.AssetChecksDe
     def _check(
         context: dg.AssetCheckExecutionContext, warehouse: DuckDBResource
     ) -> Iterator[dg.AssetCheckResult]:
+        # Great Expectations is imported here, in the check step, not when the code location
+        # loads (seconds on every UI load and run start otherwise).
+        from pipelines.validation.data_docs import write_validation_page
+        from pipelines.validation.runner import validate_table
+
         # Rebuilt at run time: data/reference and sql/checks may have changed since load.
         outcome = validate_table(warehouse.database, build_suite())
         page = write_validation_page(outcome.gx_result, outcome.table)

@@ -6,13 +6,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import great_expectations as gx
-import great_expectations.expectations as gxe
-
-from pipelines.validation.expectations import no_rows
+from pipelines.validation.expectations import Expectation, no_rows
 from pipelines.validation.severity import Severity
 from pipelines.validation.sql_checks import sql_checks_for
+
+if TYPE_CHECKING:
+    import great_expectations as gx
 
 SEVERITY_META_KEY = "severity"
 CHECK_NAME_META_KEY = "check_name"
@@ -30,8 +31,8 @@ class TableSuite:
 
     schema: str
     table: str
-    blocking: Sequence[gxe.Expectation]
-    warn: Sequence[gxe.Expectation] = ()
+    blocking: Sequence[Expectation]
+    warn: Sequence[Expectation] = ()
     example_columns: tuple[str, ...] = LINEAGE_COLUMNS
     description: str = ""
     checks_dir: Path | None = field(default=None, compare=False)
@@ -44,14 +45,15 @@ class TableSuite:
         """The severities this suite has at least one expectation of."""
         return [s for s in Severity if any(sev is s for sev, _ in self.expectations())]
 
-    def expectations(self) -> list[tuple[Severity, gxe.Expectation]]:
+    def expectations(self) -> list[tuple[Severity, Expectation]]:
         """Code expectations plus one per SQL check file naming this table."""
         tagged = [(Severity.BLOCKING, e) for e in self.blocking]
         tagged += [(Severity.WARN, e) for e in self.warn]
         for check in sql_checks_for(self.qualified_name, self.checks_dir):
             expectation = no_rows(f"{check.name} (sql/checks/{check.path.name})", check.query)
-            expectation.meta = {CHECK_NAME_META_KEY: check.name}
-            tagged.append((check.severity, expectation))
+            tagged.append(
+                (check.severity, expectation.with_meta(**{CHECK_NAME_META_KEY: check.name}))
+            )
         return tagged
 
     def referenced_tables(self) -> list[tuple[str, str]]:
@@ -59,17 +61,18 @@ class TableSuite:
         found = {
             (schema.lower(), table.lower())
             for _, expectation in self.expectations()
-            for schema, table in _TABLE_REFERENCE.findall(
-                getattr(expectation, "unexpected_rows_query", None) or ""
-            )
+            for schema, table in _TABLE_REFERENCE.findall(expectation.unexpected_rows_query or "")
         }
         return sorted(found - {(self.schema, self.table)})
 
     def gx_suite(self) -> gx.ExpectationSuite:
-        """A fresh GX suite; each expectation's ``meta`` carries its severity."""
+        """A fresh GX suite; each expectation's ``meta`` carries its severity. (Imports GX,
+        which describing the suite never does.)"""
+        import great_expectations as gx
+
         suite = gx.ExpectationSuite(name=f"{self.qualified_name}")
         for severity, expectation in self.expectations():
-            copy = expectation.copy(deep=True)
-            copy.meta = {**(copy.meta or {}), SEVERITY_META_KEY: severity.value}
-            suite.add_expectation(copy)
+            suite.add_expectation(
+                expectation.with_meta(**{SEVERITY_META_KEY: severity.value}).to_gx()
+            )
         return suite

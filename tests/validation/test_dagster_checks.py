@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import dagster as dg
@@ -90,3 +92,17 @@ def test_a_blocking_failure_stops_the_downstream_asset(warehouse, docs_folder):
     assert patent_counts_downstream.key not in materialized
     assert not result.success
     assert (docs_folder / "index.html").is_file()
+
+
+def test_loading_the_code_location_does_not_import_great_expectations():
+    """GX takes seconds to import: the checks describe their suites without it and import it
+    only in the check step (every UI load, daemon tick and run start pays otherwise)."""
+    probe = (
+        "import sys, pipelines.definitions as d; "
+        "assert len(d.defs.resolve_asset_graph().asset_check_keys) > 0; "
+        "print(sorted(m for m in sys.modules if m.startswith('great_expectations'))[:3])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, check=True
+    )
+    assert done.stdout.strip() == "[]"
