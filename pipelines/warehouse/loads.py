@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.warehouse.micro_contract import MICRO_DOMAINS
 from pipelines.warehouse.sql_files import sql
 
 MAX_PROBLEMS_IN_MESSAGE = 10
@@ -86,6 +87,8 @@ def ensure_schemas(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(sql("raw/schemas"))
     conn.execute(sql("raw/load_log"))
     conn.execute(sql("quarantine/tables"))
+    for domain in MICRO_DOMAINS:
+        conn.execute(sql("quarantine/micro_table").replace("{domain}", domain))
 
 
 @contextmanager
