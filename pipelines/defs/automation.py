@@ -18,7 +18,6 @@ Details and the reasons are in docs/operations.md.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -32,6 +31,7 @@ from pipelines.defs.freshness import with_freshness_policies
 from pipelines.defs.jobs import DOMAINS, domain_jobs
 from pipelines.defs.sources import SUFFIXES
 from pipelines.paths import landing_dir
+from pipelines.warehouse.loads import file_sha256
 
 TIMEZONE = "Asia/Shanghai"
 LANDING_SENSOR = "landing_sensor"
@@ -172,14 +172,6 @@ class LandingScan:
     settling: list[str]  # written too recently: looked at next tick
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _ignored(relative: Path) -> bool:
     """Hidden files and folders (e.g. a copy in progress under .incoming/), Office lock files,
     and the landing folder's own README."""
@@ -235,7 +227,7 @@ def scan_landing(
         if previous and previous[0] == stat.st_size and previous[1] == stat.st_mtime_ns:
             digest = previous[2]
         else:
-            digest = sha256_of(path)
+            digest = file_sha256(path)
         new_stats[key] = [stat.st_size, stat.st_mtime_ns, digest]
         scan.routable.append(LandedFile(key, domain, digest))
     return scan, new_stats

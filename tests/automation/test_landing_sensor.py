@@ -141,6 +141,6 @@ def test_the_cursor_survives_in_the_instance(landing, tmp_path):
 def test_an_unchanged_file_is_not_hashed_again(landing, monkeypatch):
     land(landing, "patents/p.csv", b"application_number\n")
     _, _, cursor = evaluate()
-    monkeypatch.setattr(automation, "sha256_of", lambda path: pytest.fail(f"hashed {path}"))
+    monkeypatch.setattr(automation, "file_sha256", lambda path: pytest.fail(f"hashed {path}"))
     requests, _, _ = evaluate(cursor)
     assert requests == []
