@@ -33,14 +33,7 @@ class SourceError(ValueError):
         super().__init__(self._message())
 
     def _message(self) -> str:
-        where = []
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column is not None:
-            where.append(f"column {self.column!r}")
-        if self.value is not None:
-            where.append(f"value {self.value!r}")
-        located = ", ".join(where)
+        located = ", ".join(location_parts(self.row, self.column, self.value))
         prefix = ": ".join(part for part in (self.file, located) if part)
         return f"{prefix}: {self.reason}" if prefix else self.reason
 
@@ -56,6 +49,19 @@ class SourceError(ValueError):
             value=self.value,
             rule=self.rule,
         )
+
+
+def location_parts(row: int | None, column: str | None, value: str | None) -> list[str]:
+    """``row N``, ``column 'c'``, ``value 'v'``: the parts of a location that are known, in the
+    wording every error about a source file uses."""
+    parts = []
+    if row is not None:
+        parts.append(f"row {row}")
+    if column is not None:
+        parts.append(f"column {column!r}")
+    if value is not None:
+        parts.append(f"value {value!r}")
+    return parts
 
 
 @dataclass(frozen=True)

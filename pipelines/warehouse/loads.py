@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.readers.errors import location_parts
 from pipelines.warehouse.micro_contract import MICRO_DOMAINS
 from pipelines.warehouse.sql_files import sql
 
@@ -36,13 +37,7 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
-        where = [self.file]
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column is not None:
-            where.append(f"column {self.column!r}")
-        if self.value is not None:
-            where.append(f"value {self.value!r}")
+        where = [self.file, *location_parts(self.row, self.column, self.value)]
         return f"{', '.join(where)}: {self.reason}"
 
 
