@@ -14,16 +14,17 @@ dictionary, the Dagster column schema).
 
 from __future__ import annotations
 
-import csv
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from pipelines.paths import REFERENCE_DIR
+from pipelines.readers.text import read_reference_csv
+from pipelines.warehouse.micro_contract import MICRO_DOMAINS, ContractColumn, contract
 
 DESCRIPTIONS_FILE = REFERENCE_DIR / "column_descriptions.csv"
-MICRO_CONTRACT_FILE = REFERENCE_DIR / "micro_columns.csv"
 ANY_TABLE = "*"
 TABLE_ITSELF = ""
 CONTRACT_SCHEMAS = ("raw", "staging")  # where micro tables keep the contract's columns
@@ -46,13 +47,14 @@ class Descriptions:
 
 
 def load_descriptions(
-    descriptions: Path = DESCRIPTIONS_FILE, contract: Path = MICRO_CONTRACT_FILE
+    descriptions: Path = DESCRIPTIONS_FILE,
+    contract_of: Callable[[str], Iterable[ContractColumn]] = contract,
 ) -> Descriptions:
     by_table: dict[tuple[str, str], str] = {}
     any_table: dict[str, str] = {}
-    for number, row in enumerate(_rows(descriptions), start=2):
-        table, column, text = row["table"].strip(), row["column"].strip(), row["description"]
-        text = " ".join((text or "").split())
+    for number, row in enumerate(read_reference_csv(descriptions), start=2):
+        table, column = row["table"], row["column"]
+        text = " ".join(row["description"].split())
         if not text:
             raise ValueError(f"{descriptions}, row {number}, column description: empty")
         if table == ANY_TABLE:
@@ -68,12 +70,13 @@ def load_descriptions(
         if key in target:
             raise ValueError(f"{descriptions}, row {number}: {table}.{column} described twice")
         target[key] = text
-    contract = {
-        (row["table"], row["column"]): " ".join(row["description"].split())
-        for row in _rows(contract)
-        if row.get("description", "").strip()
+    contract_descriptions = {
+        (domain, column.name): " ".join(column.description.split())
+        for domain in MICRO_DOMAINS
+        for column in contract_of(domain)
+        if column.description.strip()
     }
-    return Descriptions(by_table, any_table, contract)
+    return Descriptions(by_table, any_table, contract_descriptions)
 
 
 def sync_comments(conn: duckdb.DuckDBPyConnection, descriptions: Descriptions | None = None) -> int:
@@ -97,8 +100,3 @@ def sync_comments(conn: duckdb.DuckDBPyConnection, descriptions: Descriptions | 
         conn.execute(f"comment on {target} is '{wanted.replace(chr(39), chr(39) * 2)}'")
         changed += 1
     return changed
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))

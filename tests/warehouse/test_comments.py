@@ -8,6 +8,7 @@ import duckdb
 import pytest
 
 from pipelines.warehouse.comments import load_descriptions, sync_comments
+from pipelines.warehouse.micro_contract import ContractColumn
 
 HEADER = ["table", "column", "description"]
 
@@ -32,12 +33,16 @@ def files(tmp_path):
             ["staging.panel", "note", "It's   the analyst's\nnote."],
         ],
     )
-    contract = write(
-        tmp_path / "micro_columns.csv",
-        [["patents", "ipc", "Main IPC symbol"], ["patents", "blank", ""]],
-        header=["table", "column", "description"],
-    )
-    return load_descriptions(descriptions, contract)
+    contract = {
+        "patents": [column("ipc", "Main IPC symbol"), column("blank", "")],
+        "enterprises": [],
+        "procurement": [],
+    }
+    return load_descriptions(descriptions, contract.__getitem__)
+
+
+def column(name: str, description: str) -> ContractColumn:
+    return ContractColumn(name, "VARCHAR", "", False, (), description)
 
 
 def test_a_table_s_own_row_beats_the_shared_one_and_contract_columns_count(files):
@@ -66,9 +71,8 @@ def test_a_table_s_own_row_beats_the_shared_one_and_contract_columns_count(files
 )
 def test_a_bad_row_is_named_by_file_row_and_column(tmp_path, row, message):
     path = write(tmp_path / "d.csv", [["*", "source_file", "File."], row])
-    contract = write(tmp_path / "m.csv", [], header=["table", "column", "description"])
     with pytest.raises(ValueError, match=f"d.csv, {message}"):
-        load_descriptions(path, contract)
+        load_descriptions(path, lambda domain: [])
 
 
 def comments(conn) -> dict[tuple[str, str], str | None]:
