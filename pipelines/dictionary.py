@@ -18,7 +18,6 @@ fails when it differs from a fresh generation on the demo warehouse.
 from __future__ import annotations
 
 import argparse
-import csv
 import re
 from pathlib import Path
 
@@ -26,6 +25,7 @@ import duckdb
 
 from pipelines.paths import REFERENCE_DIR, REPO_ROOT, warehouse_path
 from pipelines.publish import current_version, published_path
+from pipelines.readers.text import read_reference_csv
 
 DEFAULT_OUT = REPO_ROOT / "docs" / "data_dictionary.md"
 README = REPO_ROOT / "README.md"
@@ -107,7 +107,7 @@ def generate(conn: duckdb.DuckDBPyConnection) -> str:
         "| metric | 名称 | name | unit | sums to national | description |",
         "|---|---|---|---|---|---|",
     ]
-    for row in _csv("metrics.csv"):
+    for row in read_reference_csv(REFERENCE_DIR / "metrics.csv"):
         out.append(
             f"| `{row['metric']}` | {_cell(row['name_zh'])} | {_cell(row['name_en'])} |"
             f" {_cell(row['unit'])} | {_cell(row['sums_to_national'])} |"
@@ -121,7 +121,9 @@ def generate(conn: duckdb.DuckDBPyConnection) -> str:
         "| pillar | indicator | 名称 | name | unit | direction | weight | source | synthetic |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    for row in sorted(_csv("indicators.csv"), key=lambda r: (r["pillar"], r["id"])):
+    for row in sorted(
+        read_reference_csv(REFERENCE_DIR / "indicators.csv"), key=lambda r: (r["pillar"], r["id"])
+    ):
         out.append(
             f"| {row['pillar']} | `{row['id']}` | {_cell(row['name_zh'])} |"
             f" {_cell(row['name_en'])} | {_cell(row['unit'])} | {_cell(row['direction'])} |"
@@ -135,7 +137,7 @@ def generate(conn: duckdb.DuckDBPyConnection) -> str:
         "| table | column | type | unit | required | allowed | description |",
         "|---|---|---|---|---|---|---|",
     ]
-    for row in _csv("micro_columns.csv"):
+    for row in read_reference_csv(REFERENCE_DIR / "micro_columns.csv"):
         allowed = row["allowed"].replace("|", ", ")
         out.append(
             f"| {row['table']} | `{row['column']}` | {row['type']} | {_cell(row['unit'])} |"
@@ -156,11 +158,6 @@ def readme_tables() -> dict[str, tuple[str, str]]:
         for name in names:
             found[name] = (_plain(cells[1]), _plain(cells[2]))
     return found
-
-
-def _csv(name: str) -> list[dict[str, str]]:
-    with (REFERENCE_DIR / name).open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def _plain(markdown: str) -> str:

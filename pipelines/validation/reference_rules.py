@@ -7,27 +7,24 @@ metric units from metrics.csv. Editing those files changes the expectations with
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from functools import cache
 
 from pipelines.paths import REFERENCE_DIR
+from pipelines.readers.text import read_reference_csv
 from pipelines.warehouse.micro_contract import contract
 
 # The People's Republic's statistics start in 1949; nothing in the warehouse can be older.
 FIRST_DATA_YEAR = 1949
 
 
-def _rows(csv_name: str) -> list[dict[str, str]]:
-    with (REFERENCE_DIR / csv_name).open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 @cache
 def area_codes(*levels: str) -> tuple[str, ...]:
     """Codes of the areas at the given levels ('province', 'national', 'region'), or all."""
     return tuple(
-        row["area_code"] for row in _rows("areas.csv") if not levels or row["level"] in levels
+        row["area_code"]
+        for row in read_reference_csv(REFERENCE_DIR / "areas.csv")
+        if not levels or row["level"] in levels
     )
 
 
@@ -37,12 +34,18 @@ def province_codes() -> tuple[str, ...]:
 
 @cache
 def industry_divisions() -> tuple[str, ...]:
-    return tuple(row["division"] for row in _rows("industry_divisions.csv"))
+    return tuple(
+        row["division"] for row in read_reference_csv(REFERENCE_DIR / "industry_divisions.csv")
+    )
 
 
 @cache
 def metrics_in_unit(unit: str) -> tuple[str, ...]:
-    return tuple(row["metric"] for row in _rows("metrics.csv") if row["unit"] == unit)
+    return tuple(
+        row["metric"]
+        for row in read_reference_csv(REFERENCE_DIR / "metrics.csv")
+        if row["unit"] == unit
+    )
 
 
 def allowed_values(table: str, column: str) -> tuple[str, ...]:
