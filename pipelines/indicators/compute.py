@@ -20,11 +20,18 @@ class FormulaError(ValueError):
     """An indicator's SQL does not return what the catalog contract asks for."""
 
 
+def install_formula_macros(conn: duckdb.DuckDBPyConnection) -> None:
+    """The table macros formulas may call (sql/marts/indicator_macros.sql), as TEMP macros of
+    this connection; needs staging.province_year and reference.unit to exist."""
+    conn.execute(sql("marts/indicator_macros"))
+
+
 def compute_raw_indicators(
     conn: duckdb.DuckDBPyConnection, catalog: pd.DataFrame, sql_dir=INDICATOR_SQL_DIR
 ) -> pd.DataFrame:
     """Fill temp table ``indicator_raw``; return its values without source rows."""
     conn.execute(sql("marts/indicator_raw"))
+    install_formula_macros(conn)
     for row in catalog.itertuples():
         formula = formula_sql(pd.Series(row._asdict()), sql_dir)
         wrapped = f"select * from (\n{formula}\n) as formula"

@@ -1,7 +1,8 @@
 -- D2 chain demand: 央地配套合同额与GDP之比 (元/万元), contracts that chain leaders (central SOEs)
 -- award to local suppliers (same province), in 元 per 万元 of gross regional product.
 -- Units come from reference.unit: procurement.amount is in 元 (data/reference/micro_columns.csv),
--- gdp in its catalog unit (亿元); both go to 元, then GDP is expressed in 万元.
+-- gdp in its catalog unit (亿元); both go to 元 (gdp by metric_in_base_unit,
+-- sql/marts/indicator_macros.sql), then GDP is expressed in 万元.
 with contracts as (
     select buyer_province_code as province_code, award_year as year, amount,
         source_file, source_row
@@ -18,12 +19,7 @@ contract_totals as (
     from contracts
     group by province_code, year
 ),
-gdp as (
-    select province_code, year, value * u.factor as gdp_yuan, source_file, source_row
-    from staging.province_year p
-    join reference.unit u on u.unit = p.unit
-    where metric = 'gdp'
-),
+gdp as (select *, base_value as gdp_yuan from metric_in_base_unit('gdp')),
 factors as (
     select
         any_value(factor) filter (where unit = '元') as yuan,

@@ -1,23 +1,14 @@
 -- D4 policy: 地方财政科技支出与GDP之比 (%), local fiscal S&T expenditure / gross regional
--- product. Source: staging.province_year (both converted to 元 with reference.unit).
-with st as (
-    select province_code, year, value * u.factor as yuan, source_file, source_row
-    from staging.province_year p
-    join reference.unit u on u.unit = p.unit
-    where metric = 'local_fiscal_st_expenditure'
-),
-gdp as (
-    select province_code, year, value * u.factor as yuan, source_file, source_row
-    from staging.province_year p
-    join reference.unit u on u.unit = p.unit
-    where metric = 'gdp'
-)
+-- product. Source: staging.province_year (both in 元: metric_in_base_unit,
+-- sql/marts/indicator_macros.sql).
+with st as (select * from metric_in_base_unit('local_fiscal_st_expenditure')),
+gdp as (select * from metric_in_base_unit('gdp'))
 select
     s.province_code,
     s.year,
-    100 * s.yuan / g.yuan as value,
+    100 * s.base_value / g.base_value as value,
     s.source_file || ':' || s.source_row || '; ' || g.source_file || ':' || g.source_row
         as source_rows
 from st s
 join gdp g using (province_code, year)
-where g.yuan > 0
+where g.base_value > 0

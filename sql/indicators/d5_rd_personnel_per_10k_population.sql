@@ -1,24 +1,15 @@
 -- D5 talent: 每万人R&D人员 (人/万人), R&D personnel per 10,000 residents. Both converted to
--- persons with reference.unit (rd_personnel in 人, population in 万人), then scaled by the
--- factor of 万人 (10,000 persons). Source: staging.province_year.
-with personnel as (
-    select province_code, year, value * u.factor as persons, source_file, source_row
-    from staging.province_year p
-    join reference.unit u on u.unit = p.unit
-    where metric = 'rd_personnel'
-),
-population as (
-    select province_code, year, value * u.factor as persons, source_file, source_row
-    from staging.province_year p
-    join reference.unit u on u.unit = p.unit
-    where metric = 'population'
-)
+-- persons with metric_in_base_unit (sql/marts/indicator_macros.sql; rd_personnel in 人,
+-- population in 万人), then scaled by the factor of 万人 (10,000 persons).
+-- Source: staging.province_year.
+with personnel as (select * from metric_in_base_unit('rd_personnel')),
+population as (select * from metric_in_base_unit('population'))
 select
     r.province_code,
     r.year,
-    r.persons / p.persons * (select factor from reference.unit where unit = '万人') as value,
+    r.base_value / p.base_value * (select factor from reference.unit where unit = '万人') as value,
     r.source_file || ':' || r.source_row || '; ' || p.source_file || ':' || p.source_row
         as source_rows
 from personnel r
 join population p using (province_code, year)
-where p.persons > 0
+where p.base_value > 0

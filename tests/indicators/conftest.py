@@ -6,6 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from pipelines.indicators.compute import install_formula_macros
 from pipelines.paths import REFERENCE_DIR
 from pipelines.warehouse.sql_files import sql
 
@@ -132,5 +133,6 @@ def tiny(tmp_path):
     _enterprises(connection)
     _patents(connection)
     _procurement(connection)
+    install_formula_macros(connection)  # as compute_raw_indicators does before the formulas
     yield connection
     connection.close()
