@@ -16,9 +16,9 @@ from pipelines.codes import is_valid_cn_application_number, is_valid_usc
 from pipelines.demo import synthetic_vocab as vocab
 from pipelines.demo.synthetic_io import contract_schema
 from pipelines.demo.synthetic_panel import load_panel
+from pipelines.warehouse.micro_contract import MICRO_DOMAINS
 from tests.demo.conftest import NORTHEAST, TEST_SCALE, TEST_SEED
 
-MICRO_TABLES = ("patents", "enterprises", "procurement")
 REFERENCE = Path(__file__).resolve().parents[2] / "data" / "reference"
 NE_LIST = "('" + "','".join(NORTHEAST) + "')"
 
@@ -35,14 +35,14 @@ def contract_columns(table: str) -> list[str]:
 # --- contract --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("table", MICRO_TABLES)
+@pytest.mark.parametrize("table", MICRO_DOMAINS)
 def test_header_is_the_contract(generated, table):
     with gzip.open(generated[table], "rt", encoding="utf-8") as handle:
         header = handle.readline().rstrip("\n")
     assert header == ",".join(contract_columns(table))
 
 
-@pytest.mark.parametrize("table", MICRO_TABLES)
+@pytest.mark.parametrize("table", MICRO_DOMAINS)
 def test_every_row_is_labelled_synthetic(db, table):
     assert (
         db.execute(
@@ -119,20 +119,20 @@ def test_provinces_are_the_31_full_names(db):
 
 def test_same_seed_gives_identical_bytes(generated, generate_into):
     again = generate_into()
-    for domain in (*MICRO_TABLES, "aggregates"):
+    for domain in (*MICRO_DOMAINS, "aggregates"):
         assert sha256(again[domain]) == sha256(generated[domain]), domain
 
 
 def test_other_seed_gives_other_records(generated, generate_into):
     other = generate_into(seed=TEST_SEED + 1)
-    for domain in MICRO_TABLES:
+    for domain in MICRO_DOMAINS:
         assert sha256(other[domain]) != sha256(generated[domain]), domain
 
 
 def test_parquet_is_deterministic_and_follows_the_contract(generate_into):
     first = generate_into(scale=0.05, fmt="parquet")
     second = generate_into(scale=0.05, fmt="parquet")
-    for domain in MICRO_TABLES:
+    for domain in MICRO_DOMAINS:
         assert first[domain].suffix == ".parquet"
         assert sha256(first[domain]) == sha256(second[domain])
         schema = pq.read_schema(first[domain])
@@ -142,7 +142,7 @@ def test_parquet_is_deterministic_and_follows_the_contract(generate_into):
 
 def test_row_counts_scale(db, generate_into):
     half = generate_into(scale=TEST_SCALE / 2)
-    for domain in MICRO_TABLES:
+    for domain in MICRO_DOMAINS:
         full_rows = db.execute(f"select count(*) from {domain}").fetchone()[0]
         half_rows = db.execute("select count(*) from read_csv(?)", [str(half[domain])]).fetchone()[
             0
