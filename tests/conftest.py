@@ -15,6 +15,16 @@ REALDATA = REPO_ROOT.parent / "shared" / "realdata"
 
 
 @pytest.fixture
+def realdata() -> Path:
+    """../shared/realdata beside the repo; tests that need it skip cleanly without it."""
+    if not REALDATA.is_dir():
+        pytest.skip(
+            f"real data not available at {REALDATA.resolve()} (needs the repo's sibling ../shared)"
+        )
+    return REALDATA.resolve()
+
+
+@pytest.fixture
 def warehouse_file(tmp_path: Path) -> Path:
     return tmp_path / "warehouse.duckdb"
 

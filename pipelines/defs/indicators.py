@@ -18,6 +18,7 @@ from pipelines.indicators.marts import (
     build_indicator_value,
     build_northeast_view,
     build_pillar_score,
+    imputed_only_scores,
     pillar_score_problems,
     traceability,
 )
@@ -71,6 +72,8 @@ def indicator_value(
     """One row per province x year x indicator: raw value (the formula in sql/indicators/),
     treated value (imputed: linear between years, then latest carried forward; COINr outlier
     treatment) and min-max normalised value (0-100 over all provinces and years), is_imputed,
+    value_origin (observed, interpolated, carried_forward, earliest_observed or missing),
+    pillar_coverage (share of the pillar's weight observed in the province-year),
     is_synthetic and the source_file:source_row list every value came from."""
     catalog, config = _catalog_and_config()
     with warehouse.get_connection() as conn:
@@ -90,6 +93,7 @@ def indicator_value(
                 observed_cells=build.observed,
                 imputed_cells=build.imputed,
                 missing_cells=build.missing,
+                value_origins=dg.MetadataValue.json(build.origins),
                 pillars_without_data=dg.MetadataValue.json(build.pillars_without_data),
             )
         )
@@ -103,8 +107,10 @@ def indicator_value(
             group_name=GROUP,
             kinds=KINDS,
             description="Scores of the 8 innovation drivers (D1..D8), the 3 upgrading stages "
-            "(S1..S3) and the overall innovation impetus index (over the drivers) per province "
-            "and year: rank within the year with its 5-95% Monte Carlo interval "
+            "(S1..S3), the overall innovation impetus index (over the drivers) and the upgrading "
+            "index (over the stages) per province and year: names, the shares of the score "
+            "resting on official and on observed values (official_share, observed_share, "
+            "is_synthetic), rank within the year with its 5-95% Monte Carlo interval "
             "(rank_p05/p50/p95), relative_to_national (31-province mean = 100) and EIS-style "
             "performance group.",
         ),
@@ -129,6 +135,9 @@ def pillar_score(warehouse: DuckDBResource):
             "select performance_group, count(*) from marts.pillar_score"
             " where pillar = 'overall' group by all order by all"
         ).fetchall()
+        (official,) = conn.execute(
+            "select avg(official_share) from marts.pillar_score where pillar = 'overall'"
+        ).fetchone()
         yield dg.MaterializeResult(
             asset_key=["marts", "pillar_score"],
             metadata=table_metadata(
@@ -136,6 +145,9 @@ def pillar_score(warehouse: DuckDBResource):
                 "marts.pillar_score",
                 REFERENCE_FILES,
                 overall_performance_groups=dg.MetadataValue.json(dict(counts)),
+                overall_mean_official_share=dg.MetadataValue.float(
+                    float("nan") if official is None else float(official)
+                ),
             ),
         )
         yield dg.MaterializeResult(
@@ -261,7 +273,30 @@ def pillar_score_consistent(warehouse: DuckDBResource) -> dg.AssetCheckResult:
     )
 
 
+@dg.asset_check(
+    asset=dg.AssetKey(["marts", "pillar_score"]),
+    name="observed_inputs",
+    blocking=False,
+    pool=POOL,
+    additional_deps=[indicator_value],
+    description="WARN when a score rests on imputed values alone (observed_share = 0: every "
+    "input interpolated, carried forward or filled with the earliest observed value); the "
+    "metadata lists them with how each input was obtained.",
+)
+def pillar_score_observed(warehouse: DuckDBResource) -> dg.AssetCheckResult:
+    with warehouse.get_connection() as conn:
+        imputed_only = imputed_only_scores(conn)
+    return dg.AssetCheckResult(
+        passed=not imputed_only,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "imputed_only_scores": len(imputed_only),
+            "scores": dg.MetadataValue.json(imputed_only[:50]),
+        },
+    )
+
+
 defs = dg.Definitions(
     assets=[indicator, indicator_value, pillar_score, coupling_and_audit, northeast_view],
-    asset_checks=[indicator_value_traceable, pillar_score_consistent],
+    asset_checks=[indicator_value_traceable, pillar_score_consistent, pillar_score_observed],
 )

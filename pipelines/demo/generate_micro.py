@@ -73,9 +73,7 @@ def generate(
     written.append(_write("procurement", procurement.tables(), out_dir, fmt))
 
     if aggregates_out is not None:
-        rows = write_aggregates(
-            Path(aggregates_out), panel, calibration, written[0].path, fmt, seed, scale
-        )
+        rows = write_aggregates(Path(aggregates_out), panel, written[0].path, fmt, seed, scale)
         written.append(GeneratedFile("aggregates", Path(aggregates_out), rows))
     return written
 

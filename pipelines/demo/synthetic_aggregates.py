@@ -1,5 +1,5 @@
 """Province-year aggregates of the synthetic enterprise records, in the panel's long tidy
-format, so indicators that need enterprise counts, R&D personnel or population have demo
+format, so indicators that need enterprise counts or R&D personnel of the records have demo
 inputs. Every row says it is synthetic.
 
 Counted by DuckDB straight from the generated file: the records never pass through pandas.
@@ -11,9 +11,7 @@ import csv
 from pathlib import Path
 
 import duckdb
-import numpy as np
 
-from pipelines.demo.synthetic_calibration import Calibration
 from pipelines.demo.synthetic_panel import Panel
 
 AGGREGATE_COLUMNS = (
@@ -62,20 +60,9 @@ def enterprise_aggregates(enterprises_file: Path, fmt: str) -> list[tuple[str, i
         return conn.execute(query, [str(enterprises_file)]).fetchall()
 
 
-def synthetic_population(panel: Panel, calibration: Calibration) -> np.ndarray:
-    """万人 [province, year]: a fixed national total shared out as GDP^elasticity.
-
-    Not an official figure (the demo has no population source); plausible in magnitude so
-    per-capita indicators can be demonstrated, and labelled synthetic wherever it lands.
-    """
-    weight = panel.values["gdp"] ** calibration.population_gdp_elasticity
-    return calibration.population_total_10k * weight / weight.sum(axis=0)
-
-
 def write_aggregates(
     path: Path,
     panel: Panel,
-    calibration: Calibration,
     enterprises_file: Path,
     fmt: str,
     seed: int,
@@ -85,10 +72,6 @@ def write_aggregates(
         f"synthetic: aggregates of the demo's synthetic micro records "
         f"(generate_micro seed {seed}, scale {scale:g})"
     )
-    population_vintage = (
-        f"synthetic: population modelled from the panel's GDP "
-        f"(generate_micro seed {seed}); not an official figure"
-    )
     order = {name: i for i, name in enumerate(panel.provinces.names)}
     units = {metric: unit for metric, (unit, _) in ENTERPRISE_METRICS.items()}
 
@@ -96,19 +79,6 @@ def write_aggregates(
         (province, int(year), metric, str(int(value)), units[metric], vintage)
         for province, year, metric, value in enterprise_aggregates(enterprises_file, fmt)
     ]
-    population = synthetic_population(panel, calibration)
-    for p, name in enumerate(panel.provinces.names):
-        for y, year in enumerate(panel.years):
-            rows.append(
-                (
-                    name,
-                    int(year),
-                    "population",
-                    f"{population[p, y]:.1f}",
-                    "万人",
-                    population_vintage,
-                )
-            )
     rows.sort(key=lambda r: (order[r[0]], r[1], r[2]))
 
     path.parent.mkdir(parents=True, exist_ok=True)

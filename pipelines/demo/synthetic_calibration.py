@@ -47,8 +47,3 @@ class Calibration:
     northeast_central_soe_local_share: tuple[float, float] = (0.38, 0.42)
     # ... against "mature central-local cooperation models in other regions".
     elsewhere_central_soe_local_share: tuple[float, float] = (0.55, 0.70)
-
-    # --- synthetic population (there is no real population source in the demo) -----------
-    # Order of magnitude of the mainland's resident population, shared out as GDP^elasticity.
-    population_total_10k: float = 140_000.0
-    population_gdp_elasticity: float = 0.75

@@ -16,7 +16,13 @@ from pipelines.composite.coupling import coupling_coordination
 from pipelines.indicators.catalog import INDICATOR_SQL_DIR, build_frameworks
 from pipelines.indicators.compute import compute_raw_indicators
 from pipelines.indicators.config import CompositeConfig
-from pipelines.indicators.panel import indicator_cells, panel_frame, panel_years, pillar_scores
+from pipelines.indicators.panel import (
+    indicator_cells,
+    panel_frame,
+    panel_years,
+    pillar_scores,
+    pillar_shares,
+)
 from pipelines.indicators.uncertainty import RANK_TYPES, SENSITIVITY_TYPES, rank_uncertainty
 from pipelines.warehouse.loads import one_transaction
 from pipelines.warehouse.sql_files import sql
@@ -29,6 +35,7 @@ class IndicatorBuild:
     imputed: int
     missing: int
     pillars_without_data: list[str]
+    origins: dict[str, int]  # cells per value_origin (observed, interpolated, ...)
 
 
 CELL_TYPES = {
@@ -39,8 +46,17 @@ CELL_TYPES = {
     "treated_value": "float64",
     "normalised_value": "float64",
     "is_imputed": "bool",
+    "value_origin": "object",
 }
-SCORE_TYPES = {"province_code": "object", "year": "int64", "pillar": "object", "score": "float64"}
+SCORE_TYPES = {
+    "province_code": "object",
+    "year": "int64",
+    "pillar": "object",
+    "score": "float64",
+    "official_share": "float64",
+    "observed_share": "float64",
+    "is_synthetic": "boolean",
+}
 
 
 def _empty(types: dict[str, str]) -> pd.DataFrame:
@@ -58,11 +74,15 @@ def _register_catalog(
     conn: duckdb.DuckDBPyConnection, catalog: pd.DataFrame, config: CompositeConfig
 ) -> None:
     conn.register("indicator_catalog", catalog)
-    pillars = pd.DataFrame(
-        [(p.code, p.name_zh, p.name_en) for p in config.pillars.values()],
-        columns=["pillar", "name_zh", "name_en"],
-    )
-    conn.register("pillar_names", pillars)
+    conn.register("pillar_names", pillar_names(config))
+
+
+def pillar_names(config: CompositeConfig) -> pd.DataFrame:
+    """The names of every pillar and index, from composite_settings.yaml (their one source):
+    pillar (the id: D1, ..., overall), name_zh, name_en."""
+    rows = [(p.code, p.name_zh, p.name_en) for p in config.pillars.values()]
+    rows += [(i.code, i.name_zh, i.name_en) for i in config.indices.values()]
+    return pd.DataFrame(rows, columns=["pillar", "name_zh", "name_en"])
 
 
 def build_indicator(
@@ -105,20 +125,27 @@ def build_indicator_value(
         imputed=int(cells["is_imputed"].sum()),
         missing=int((cells["raw_value"].isna() & ~cells["is_imputed"]).sum()),
         pillars_without_data=without_data,
+        origins={str(k): int(v) for k, v in cells["value_origin"].value_counts().items()},
     )
 
 
 def build_pillar_score(
     conn: duckdb.DuckDBPyConnection, catalog: pd.DataFrame, config: CompositeConfig
 ) -> None:
-    """marts.pillar_score from marts.indicator_value's normalised values, with the Monte Carlo
-    rank intervals; marts.sensitivity with the Sobol' indices of the same runs."""
+    """marts.pillar_score from marts.indicator_value's normalised values, with the shares of
+    official and observed inputs and the Monte Carlo rank intervals; marts.sensitivity with
+    the Sobol' indices of the same runs."""
     cells = conn.execute(
         "select province_code, year, indicator, raw_value, normalised_value"
         " from marts.indicator_value"
     ).df()
     if len(cells):
-        scores = pillar_scores(cells, catalog, config)
+        scores = pillar_scores(cells, catalog, config).merge(
+            pillar_shares(cells, catalog, config),
+            on=["province_code", "year", "pillar"],
+            how="left",
+            validate="one_to_one",
+        )
         raw_panel = cells.pivot_table(
             index=["province_code", "year"],
             columns="indicator",
@@ -134,6 +161,7 @@ def build_pillar_score(
             _empty(SENSITIVITY_TYPES),
         )
     conn.register("pillar_scores", scores)
+    conn.register("pillar_names", pillar_names(config))
     conn.register("rank_intervals", intervals)
     conn.register("sobol_indices", sensitivity)
     groups = config.performance_groups
@@ -247,3 +275,12 @@ def traceability(conn: duckdb.DuckDBPyConnection) -> dict:
 def pillar_score_problems(conn: duckdb.DuckDBPyConnection) -> list[tuple]:
     """The failing pillar-years of sql/marts/check_pillar_score.sql (empty when all pass)."""
     return conn.execute(sql("marts/check_pillar_score")).fetchall()
+
+
+def imputed_only_scores(conn: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The scores of marts.pillar_score built from imputed values only (observed_share = 0),
+    sql/marts/check_pillar_score_observed.sql: pillar, province_code, year, score, the
+    indicators and how each was filled."""
+    cursor = conn.execute(sql("marts/check_pillar_score_observed"))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

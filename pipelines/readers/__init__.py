@@ -11,6 +11,7 @@ nbs_csv_gbk            NBS 分省年度数据 classic CSV export (GBK, 指标 li
 nbs_csv_utf8           the same layout saved as UTF-8
 nbs_csv_tabcomma       NBS newer CSV (UTF-8 BOM, every field followed by TAB and a comma)
 nbs_xls / nbs_xlsx     NBS Excel export (header as text, numeric values, footnote rows)
+yearbook_xls / _xlsx   S&T Yearbook province tables from CNKI (encrypted or not, bilingual)
 tidy_csv / tidy_xlsx   wide tidy tables (one column per metric), e.g. the R&D communiqué
 tidy_long_csv / _xlsx  long tidy tables (province, year, metric, value, ...)
 =====================  =====================================================================
@@ -53,6 +54,8 @@ from pipelines.readers.rejections import (
 )
 from pipelines.readers.tidy import read_tidy_table
 from pipelines.readers.units import Unit, convert, parse_unit
+from pipelines.readers.yearbook import is_yearbook_table, read_yearbook_table
+from pipelines.readers.yearbook import reader_name as yearbook_reader_name
 
 __all__ = [
     "BAD_CELL_MODES",
@@ -99,12 +102,18 @@ class ProvinceYearRead:
 
 
 def read_province_year_file(
-    path: str | Path, *, file_metrics: Path | None = None, bad_cells: str = RAISE
+    path: str | Path,
+    *,
+    file_metrics: Path | None = None,
+    yearbook_tables: Path | None = None,
+    bad_cells: str = RAISE,
 ) -> ProvinceYearRead:
     """Read one province-year file of any supported kind.
 
     ``file_metrics`` replaces ``data/reference/nbs_file_metrics.csv`` (the user-editable
-    mapping from file-name patterns to metric, unit and release facts), mainly for tests.
+    mapping from file-name patterns to metric, unit and release facts), and ``yearbook_tables``
+    ``data/reference/yearbook_tables.csv`` (which yearbook table and column holds which
+    metric), mainly for tests.
     ``bad_cells`` is ``"raise"`` (the first bad cell or row raises SourceError) or
     ``"reject"`` (bad cells and rows come back in ``rejected``; file problems still raise).
     """
@@ -112,11 +121,14 @@ def read_province_year_file(
     path = Path(path)
     data = path.read_bytes()
     sha256 = hashlib.sha256(data).hexdigest()
-    source = SourceFile(path.name, sha256, facts_for_file(path.name, file_metrics))
     grid = load_grid(data, path.name)
+    source = SourceFile(path.name, sha256, facts_for_file(path.name, file_metrics), grid.sheet)
     if is_nbs_export(grid):
         reader = nbs_reader_name(grid)
         observations, notes = read_nbs_export(grid, source, collected)
+    elif is_yearbook_table(grid):
+        reader = yearbook_reader_name(grid)
+        observations, notes = read_yearbook_table(grid, source, collected, yearbook_tables)
     else:
         reader, observations, notes = read_tidy_table(grid, source, collected)
     return ProvinceYearRead(

@@ -1,7 +1,10 @@
 """Any source file as a grid of cells with the row numbers a person sees.
 
-Readers look at content, never at the extension: an OLE2 signature means a BIFF .xls, a zip
-signature an .xlsx, anything else is text (UTF-8 with/without BOM or GBK) parsed as CSV.
+Readers look at content, never at the extension: an OLE2 signature means a BIFF .xls (or an
+encrypted workbook of either kind), a zip signature an .xlsx, anything else is text (UTF-8
+with/without BOM or GBK) parsed as CSV. Workbooks encrypted with Excel's default read-only
+password ("VelvetSweatshop": how CNKI serves most yearbook tables, and what Excel opens without
+asking) are decrypted with msoffcrypto-tool first; another password is refused with a fix.
 Row numbers are 1-based and point at the line where a record *starts*, so a record after a
 double-quoted multi-line footnote still gets the line number a text editor shows.
 """
@@ -14,6 +17,8 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+import msoffcrypto
+import msoffcrypto.exceptions
 import openpyxl
 import xlrd
 
@@ -27,6 +32,10 @@ ZIP_SIGNATURE = b"PK\x03\x04"
 # Delimiter debris around CSV fields (the tab-comma variant puts a TAB after every field).
 # U+3000 is deliberately not stripped: it is content (padded names, footnote indentation).
 _CSV_PADDING = " \t\r\n"
+# The key Excel uses for a workbook that is only write-protected; Excel opens it without asking.
+EXCEL_DEFAULT_PASSWORD = "VelvetSweatshop"
+# The sheet CNKI adds to every download: a stamp (source, date), never data.
+CNKI_STAMP_SHEET = "CNKI"
 
 
 @dataclass(frozen=True)
@@ -51,14 +60,45 @@ class Grid:
     encoding: str | None = None  # for csv: utf-8, utf-8-sig or gb18030
     tab_comma: bool = False  # NBS variant C: every field followed by TAB then a comma
     notes: list[str] = field(default_factory=list)
+    sheet: str | None = None  # the worksheet read (spreadsheets only)
 
 
 def load_grid(data: bytes, file_name: str) -> Grid:
+    notes: list[str] = []
     if data.startswith(OLE2_SIGNATURE):
-        return _xls_grid(data, file_name)
-    if data.startswith(ZIP_SIGNATURE):
-        return _xlsx_grid(data, file_name)
-    return _csv_grid(data, file_name)
+        data, notes = _decrypted(data, file_name)
+    if data.startswith(OLE2_SIGNATURE):
+        grid = _xls_grid(data, file_name)
+    elif data.startswith(ZIP_SIGNATURE):
+        grid = _xlsx_grid(data, file_name)
+    else:
+        return _csv_grid(data, file_name)
+    grid.notes[:0] = notes
+    return grid
+
+
+def _decrypted(data: bytes, file_name: str) -> tuple[bytes, list[str]]:
+    """The workbook's plain bytes: unchanged when it is not encrypted."""
+    try:
+        office_file = msoffcrypto.OfficeFile(io.BytesIO(data))
+        if not office_file.is_encrypted():
+            return data, []
+        office_file.load_key(password=EXCEL_DEFAULT_PASSWORD)
+        plain = io.BytesIO()
+        office_file.decrypt(plain)
+    except msoffcrypto.exceptions.InvalidKeyError:
+        raise SourceError(
+            "the workbook is protected with a password of its own (not Excel's default "
+            "read-only key): open it in Excel, enter the password and save it without one",
+            file=file_name,
+        ) from None
+    except (msoffcrypto.exceptions.FileFormatError, msoffcrypto.exceptions.DecryptionError) as exc:
+        raise SourceError(f"cannot decrypt the workbook: {exc}", file=file_name) from None
+    except (OSError, ValueError) as exc:  # a damaged OLE2 container
+        raise SourceError(f"cannot open the workbook: {exc}", file=file_name) from None
+    return plain.getvalue(), [
+        "decrypted: the workbook was encrypted with Excel's default read-only password"
+    ]
 
 
 def _csv_grid(data: bytes, file_name: str) -> Grid:
@@ -91,7 +131,7 @@ def _xls_grid(data: bytes, file_name: str) -> Grid:
         GridRow(r + 1, [_xls_cell(sheet.cell(r, c), book.datemode) for c in range(sheet.ncols)])
         for r in range(sheet.nrows)
     ]
-    return Grid(rows, "xls", notes=_other_sheets_note(book.sheet_names()))
+    return Grid(rows, "xls", notes=_other_sheets_note(book.sheet_names()), sheet=sheet.name)
 
 
 def _xls_cell(cell: xlrd.sheet.Cell, datemode: int) -> Cell:
@@ -118,7 +158,7 @@ def _xlsx_grid(data: bytes, file_name: str) -> Grid:
         GridRow(number, [_xlsx_cell(value) for value in values])
         for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
     ]
-    return Grid(rows, "xlsx", notes=_other_sheets_note(book.sheetnames))
+    return Grid(rows, "xlsx", notes=_other_sheets_note(book.sheetnames), sheet=sheet.title)
 
 
 def _xlsx_cell(value: object) -> Cell:
@@ -136,7 +176,11 @@ def _xlsx_cell(value: object) -> Cell:
 
 
 def _other_sheets_note(sheet_names: list[str]) -> list[str]:
-    if len(sheet_names) <= 1:
-        return []
-    ignored = ", ".join(repr(name) for name in sheet_names[1:])
-    return [f"read only the first sheet {sheet_names[0]!r}; ignored sheet(s) {ignored}"]
+    others = [name for name in sheet_names[1:] if name != CNKI_STAMP_SHEET]
+    notes = []
+    if CNKI_STAMP_SHEET in sheet_names[1:]:
+        notes.append(f"ignored CNKI's download stamp sheet {CNKI_STAMP_SHEET!r}")
+    if others:
+        ignored = ", ".join(repr(name) for name in others)
+        notes.append(f"read only the first sheet {sheet_names[0]!r}; ignored sheet(s) {ignored}")
+    return notes

@@ -34,6 +34,7 @@ OBSERVATION_DTYPES: dict[str, object] = {
     "release_date": object,
     "citation": object,
     "is_synthetic": "bool",
+    "source_sheet": object,  # the worksheet, for spreadsheets; None for text files
 }
 OBSERVATION_COLUMNS = tuple(OBSERVATION_DTYPES)
 
@@ -61,6 +62,7 @@ class Observation:
     release_date: date | None
     citation: str | None
     is_synthetic: bool
+    source_sheet: str | None = None
 
 
 def observations_frame(observations: list[Observation]) -> pd.DataFrame:
@@ -81,6 +83,7 @@ class SourceFile:
     name: str
     sha256: str
     facts: FileFacts | None
+    sheet: str | None = None  # the worksheet read, for spreadsheets
 
     def at(self, row: int | None = None, column: str | None = None) -> CellLocation:
         return CellLocation(self.name, row, column)
@@ -206,4 +209,5 @@ def observation(
         release_date=source.release_date(stated_release_date, citation),
         citation=citation,
         is_synthetic=is_synthetic,
+        source_sheet=source.sheet,
     )

@@ -15,7 +15,10 @@ condition); this module only reads and validates it. Columns:
 * ``weight``: > 0, the condition's weight in its path's fit score (ignored for stage gates);
 * ``home_stage``: for path rows, the stage the path serves (used to break ties); the same on
   every row of a path;
-* ``label_zh`` / ``label_en``: the condition in plain words, used in the reasons;
+* ``label_zh`` / ``label_en``: the condition in plain words, used in the reasons. The
+  pillar's name is never typed here: ``{pillar}`` stands for the row's pillar as id and name
+  (``D4 创新政策支持`` / ``D4 Innovation policy support``), the names coming from
+  ``data/reference/composite_settings.yaml``, their one source;
 * ``seed_ref``: where the condition comes from (seed 001 wording).
 """
 
@@ -24,13 +27,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.paths import REFERENCE_DIR
 
 RULES_FILE = REFERENCE_DIR / "upgrading_paths.csv"
+PILLAR_PLACEHOLDER = "{pillar}"
 
 STAGES = ("factor", "value_chain", "industrial_structure")  # the seed's progression, in order
 PATHS = ("key_common_technologies", "chain_optimisation", "innovation_platform")
@@ -110,8 +114,23 @@ class Rules:
         return {c.pillar for c in self.conditions}
 
 
-def load_rules(path: Path | str = RULES_FILE) -> Rules:
-    """Read and validate the rules file; any problem raises :class:`RulesError`."""
+def pillar_names() -> dict[str, tuple[str, str]]:
+    """(name_zh, name_en) of every pillar and index, from composite_settings.yaml."""
+    from pipelines.indicators.config import load_config
+
+    config = load_config()
+    names = {code: (p.name_zh, p.name_en) for code, p in config.pillars.items()}
+    names.update({code: (i.name_zh, i.name_en) for code, i in config.indices.items()})
+    return names
+
+
+def load_rules(
+    path: Path | str = RULES_FILE, names: Mapping[str, tuple[str, str]] | None = None
+) -> Rules:
+    """Read and validate the rules file; any problem raises :class:`RulesError`.
+
+    ``{pillar}`` in a label becomes the row's pillar id and name in that language, from
+    ``names`` (pillar -> (name_zh, name_en); default: composite_settings.yaml)."""
     path = Path(path)
     raw = path.read_bytes()
     text = raw.decode("utf-8-sig")
@@ -119,12 +138,17 @@ def load_rules(path: Path | str = RULES_FILE) -> Rules:
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise RulesError(f"{path}: missing column(s) {', '.join(missing)}")
-    conditions = [_condition(path, number, row) for number, row in enumerate(reader, start=2)]
+    names = pillar_names() if names is None else names
+    conditions = [
+        _condition(path, number, row, names) for number, row in enumerate(reader, start=2)
+    ]
     _check_whole(path, conditions)
     return Rules(tuple(conditions), str(path), hashlib.sha256(raw).hexdigest())
 
 
-def _condition(path: Path, number: int, row: dict[str, str]) -> Condition:
+def _condition(
+    path: Path, number: int, row: dict[str, str], names: Mapping[str, tuple[str, str]]
+) -> Condition:
     def fail(column: str, why: str) -> RulesError:
         return RulesError(
             f"{path}, row {number}, column {column!r}, value {row.get(column)!r}: {why}"
@@ -140,6 +164,17 @@ def _condition(path: Path, number: int, row: dict[str, str]) -> Condition:
     for column in ("condition_id", "pillar", "label_zh", "label_en"):
         if not values[column]:
             raise fail(column, "must not be empty")
+    for lang, column in enumerate(("label_zh", "label_en")):
+        if PILLAR_PLACEHOLDER not in values[column]:
+            continue
+        if values["pillar"] not in names:
+            raise fail(
+                column,
+                f"{PILLAR_PLACEHOLDER} names pillar {values['pillar']!r}, which"
+                " data/reference/composite_settings.yaml does not name",
+            )
+        named = f"{values['pillar']} {names[values['pillar']][lang]}"
+        values[column] = values[column].replace(PILLAR_PLACEHOLDER, named)
     if values["measure"] not in MEASURES:
         raise fail("measure", f"must be one of {', '.join(MEASURES)}")
     if values["comparison"] not in COMPARISONS:

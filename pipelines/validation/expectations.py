@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from pipelines.validation.reference_rules import data_years
+from pipelines.validation.reference_rules import data_years, metric_minimums
 
 if TYPE_CHECKING:
     import great_expectations.expectations as gxe
@@ -89,6 +89,15 @@ def between(
 
 def not_negative(*columns: str) -> list[Expectation]:
     return [between(column, min_value=0) for column in columns]
+
+
+def at_or_above_metric_minimum(column: str) -> list[Expectation]:
+    """Each metric's values at or above its minimum in metrics.csv (counts and amounts >= 0; a
+    profit or a growth rate may be negative)."""
+    return [
+        between(column, min_value=minimum, where_metric=metrics)
+        for minimum, metrics in sorted(metric_minimums().items())
+    ]
 
 
 def within_data_years(*columns: str) -> list[Expectation]:

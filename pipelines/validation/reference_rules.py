@@ -2,7 +2,7 @@
 
 Province codes and area levels come from areas.csv, GB/T 4754 divisions from
 industry_divisions.csv, allowed category values from the micro contract (micro_columns.csv),
-metric units from metrics.csv. Editing those files changes the expectations with them.
+metric units and minimums from metrics.csv. Editing those files changes the expectations with them.
 """
 
 from __future__ import annotations
@@ -46,6 +46,17 @@ def metrics_in_unit(unit: str) -> tuple[str, ...]:
         for row in read_reference_csv(REFERENCE_DIR / "metrics.csv")
         if row["unit"] == unit
     )
+
+
+@cache
+def metric_minimums() -> dict[float, tuple[str, ...]]:
+    """minimum -> the metrics that may not fall below it (metrics.csv ``minimum``; a metric
+    with an empty minimum, such as a profit, may be negative)."""
+    by_minimum: dict[float, list[str]] = {}
+    for row in read_reference_csv(REFERENCE_DIR / "metrics.csv"):
+        if row["minimum"]:
+            by_minimum.setdefault(float(row["minimum"]), []).append(row["metric"])
+    return {minimum: tuple(metrics) for minimum, metrics in by_minimum.items()}
 
 
 def allowed_values(table: str, column: str) -> tuple[str, ...]:

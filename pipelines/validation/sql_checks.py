@@ -3,7 +3,7 @@
 Each file starts with a header line naming the check, the table whose suite runs it and its
 severity, and is a SELECT over ``{batch}`` (that table) returning the unexpected rows:
 
-    -- check: province_sum_vs_national  table: staging.national_year  severity: warn
+    -- check: province_sum_vs_national  table: staging.area_year_history  severity: warn
 
 Every file becomes a GX ``UnexpectedRowsExpectation`` in the named table's suite, so adding a
 file adds a check; nothing has to be registered in Python.

@@ -6,10 +6,15 @@
 -- Traceability: an observed value lists its own source rows; an imputed value lists those of
 -- the observed years it was computed from (the latest earlier one and, when it was
 -- interpolated, the next later one).
+-- value_origin: how the value was obtained (pipelines/indicators/panel.py value_origins):
+-- observed, interpolated or carried_forward (engine.impute in composite_settings.yaml),
+-- earliest_observed (panel.empty_pillar_fill), missing. pillar_coverage: the share of the
+-- pillar's catalog weight observed in that province-year (1 = every indicator of the pillar
+-- observed; the same on every row of the province-year-pillar).
 create or replace table marts.indicator_value as
 with cells as (
     select e.province_code, e.year, e.indicator, e.raw_value, e.treated_value,
-        e.normalised_value, e.is_imputed, r.source_rows
+        e.normalised_value, e.is_imputed, e.value_origin, r.source_rows
     from engine_cells e
     left join indicator_raw r using (indicator, province_code, year)
 ),
@@ -35,6 +40,9 @@ select
     n.treated_value,
     n.normalised_value,
     n.is_imputed,
+    n.value_origin::varchar as value_origin,
+    coalesce(sum(c.weight) filter (where n.raw_value is not null) over pillar_year, 0)
+        / nullif(sum(c.weight) over pillar_year, 0)::double as pillar_coverage,
     c.is_synthetic::boolean as is_synthetic,
     case
         when n.raw_value is not null then n.source_rows
@@ -42,4 +50,5 @@ select
     end as source_rows
 from neighbours n
 join indicator_catalog c on c.id = n.indicator
+window pillar_year as (partition by n.province_code, n.year, c.pillar)
 order by n.indicator, n.province_code, n.year

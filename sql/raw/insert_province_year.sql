@@ -1,11 +1,15 @@
 -- Append the cells of one file (view `observations`) except those quarantined as conflicts
 -- (temp table `conflicting_cells`); a cell already stored for the same vintage with the same
 -- value is not stored twice, so re-loading a release changes nothing.
-insert into raw.province_year
+insert into raw.province_year (
+    area_code, area_level, area_raw, year, metric, value, unit, value_raw, unit_raw, vintage,
+    release_date, citation, is_synthetic, source_file, file_sha256, source_row, source_column,
+    loaded_at, source_sheet
+)
 select
     o.area_code, o.area_level, o.area_raw, o.year, o.metric, o.value, o.unit, o.value_raw,
     o.unit_raw, o.vintage, o.release_date, o.citation, o.is_synthetic,
-    $source_file, $file_sha256, o.source_row, o.source_column, $loaded_at
+    $source_file, $file_sha256, o.source_row, o.source_column, $loaded_at, o.source_sheet
 from observations o
 where not exists (
     select 1 from raw.province_year r

@@ -19,5 +19,8 @@ create table if not exists raw.province_year (
     file_sha256 varchar not null,
     source_row integer not null,
     source_column varchar not null,
-    loaded_at timestamp not null
+    loaded_at timestamp not null,
+    source_sheet varchar             -- the worksheet, for spreadsheets; NULL for text files
 );
+-- Warehouses created before the column existed get it (NULL for what they hold).
+alter table raw.province_year add column if not exists source_sheet varchar;

@@ -36,6 +36,7 @@ select
     r.is_synthetic,
     r.citation,
     r.source_file,
+    r.source_sheet,
     r.source_row,
     r.source_column,
     r.value_raw,

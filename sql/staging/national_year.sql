@@ -15,7 +15,9 @@ select
     is_synthetic,
     citation,
     source_file,
-    source_row
+    source_sheet,
+    source_row,
+    source_column
 from staging.area_year_history
 where area_level in ('national', 'region') and is_current
 order by area_level, area_code, metric, year

@@ -15,7 +15,9 @@ select
     is_synthetic,
     citation,
     source_file,
-    source_row
+    source_sheet,
+    source_row,
+    source_column
 from staging.area_year_history
 where area_level = 'province' and is_current
 order by province_code, metric, year

@@ -56,7 +56,7 @@ def run_check(conn, name):
 @pytest.fixture
 def warehouse(conn):
     conn.execute("create schema reference; create schema staging")
-    for table, csv in (("metric", "metrics.csv"), ("unit", "units.csv")):
+    for table, csv in (("metric", "metrics.csv"), ("unit", "units.csv"), ("area", "areas.csv")):
         conn.execute(sql(f"reference/{table}"), [str(REFERENCE_DIR / csv)])
     conn.execute(
         "create table staging.province_year (province_code varchar, year int, metric varchar,"
@@ -66,7 +66,28 @@ def warehouse(conn):
         "create table staging.national_year (area_code varchar, year int, metric varchar,"
         " value double, source_file varchar, source_row int)"
     )
+    conn.execute(
+        "create table staging.area_year_history (area_code varchar, area_level varchar,"
+        " area_zh varchar, year int, metric varchar, vintage varchar, value double,"
+        " is_current boolean, source_file varchar, source_row int)"
+    )
     return conn
+
+
+def add_history(conn, source_file, rows):
+    """Rows (area_code, year, metric, vintage, value) of one source file, numbered from 2;
+    area_level and area_zh come from reference.area as in staging."""
+    (start,) = conn.execute(
+        "select count(*) from staging.area_year_history where source_file = ?", [source_file]
+    ).fetchone()
+    conn.executemany(
+        "insert into staging.area_year_history select area_code, area_level, name_zh, ?, ?, ?,"
+        " ?, true, ?, ? from reference.area where area_code = ?",
+        [
+            (year, metric, vintage, value, source_file, start + i + 2, code)
+            for i, (code, year, metric, vintage, value) in enumerate(rows)
+        ],
+    )
 
 
 def add_panel(conn, rows):
@@ -84,23 +105,65 @@ def test_every_check_names_its_table_and_severity():
         ), path.name
 
 
-def test_province_sum_is_compared_with_the_national_figure(warehouse):
-    # 31 provinces x 10 = 310; national 311 is 0.32% off (rounding), 320 is 3.1% off.
-    add_panel(warehouse, [(code, 2023, "rd_expenditure", 10.0) for code in PROVINCES])
-    add_panel(warehouse, [(code, 2022, "rd_expenditure", 10.0) for code in PROVINCES])
-    add_panel(warehouse, [(code, 2022, "rd_intensity", 2.0) for code in PROVINCES])
-    warehouse.executemany(
-        "insert into staging.national_year values ('000000', ?, ?, ?, 'n.csv', 2)",
-        [
-            (2023, "rd_expenditure", 311.0),
-            (2022, "rd_expenditure", 320.0),
-            (2022, "rd_intensity", 2.1),
-        ],  # a ratio never sums: not checked
+YEARBOOK_2013 = "中国科技统计年鉴2013"
+YEARBOOK_2023 = "中国科技统计年鉴2023"
+YEARBOOK_2024 = "中国科技统计年鉴2024"
+COMMUNIQUE_2022 = "NBS release 2023-09-18 (t20230918_1942920)"
+COMMUNIQUE_2023 = "NBS release 2024-10-02 (t20241002_1956810)"
+NBS_EXPORT = "NBS 分省年度数据 export (tec_expenditure@1996372)"
+
+
+def test_province_sum_is_compared_with_the_national_figure_of_the_same_vintage(warehouse):
+    def release(vintage, year, metric, province_values, national=None):
+        rows = [
+            (code, year, metric, vintage, v)
+            for code, v in zip(PROVINCES, province_values, strict=True)
+        ]
+        if national is not None:
+            rows.append(("000000", year, metric, vintage, national))
+        add_history(warehouse, f"{vintage}.csv", rows)
+
+    # The yearbook's 31 provinces make 310 and its 全国 is 310.5 (0.16%, rounding); the
+    # communiqué's make 320 against its own 320. Mixing the two releases would be 3% off.
+    release(YEARBOOK_2024, 2023, "rd_expenditure", [10.0] * 31, national=310.5)
+    release(COMMUNIQUE_2023, 2023, "rd_expenditure", [10.0] * 30 + [20.0], national=320.0)
+    # A region's row is an aggregate, never added to the provinces.
+    add_history(
+        warehouse, "regions.csv", [("CN-EAST", 2023, "rd_expenditure", YEARBOOK_2024, 200.0)]
     )
+    # 0.5% exactly (1005 vs 1000) is within the tolerance, 0.6% (1006) is not.
+    release(YEARBOOK_2024, 2023, "rd_personnel_fte", [33.0] * 30 + [15.0], national=1000.0)
+    release(YEARBOOK_2023, 2022, "rd_personnel_fte", [33.0] * 30 + [16.0], national=1000.0)
+    # The yearbook's patent 全国 counts Hong Kong, Macao and Taiwan too
+    # (metrics.csv national_includes_others): 10% less is by design, not reported.
+    release(YEARBOOK_2024, 2023, "patent_grants", [30.0] * 31, national=1023.0)
+    # Beijing's cell missing: 30 x 10 = 300 against 310 (-3.2%), Beijing named.
+    add_history(
+        warehouse,
+        f"{YEARBOOK_2013}.csv",
+        [(code, 2012, "rd_expenditure_enterprise", YEARBOOK_2013, 10.0) for code in PROVINCES[1:]]
+        + [("000000", 2012, "rd_expenditure_enterprise", YEARBOOK_2013, 310.0)],
+    )
+    # A ratio never sums; a vintage without 全国 (an NBS export) has nothing to compare with.
+    release(COMMUNIQUE_2023, 2023, "rd_intensity", [2.0] * 31, national=2.1)
+    release(NBS_EXPORT, 2023, "patent_grants", [50.0] * 31)
+
     rows = run_check(warehouse, "province_sum_vs_national")
-    assert [(r[0], r[1], r[3], r[5]) for r in rows] == [
-        ("rd_expenditure", 2022, 310.0, round(310 / 320 - 1, 5))
+    assert [r[:8] for r in rows] == [
+        (
+            "rd_expenditure_enterprise",
+            2012,
+            YEARBOOK_2013,
+            310.0,
+            300.0,
+            30,
+            round(300 / 310 - 1, 5),
+            "北京市",
+        ),
+        ("rd_personnel_fte", 2022, YEARBOOK_2023, 1000.0, 1006.0, 31, 0.006, None),
     ]
+    # the 全国 row each gap is read against
+    assert [r[8:] for r in rows] == [(f"{YEARBOOK_2013}.csv", 32), (f"{YEARBOOK_2023}.csv", 33)]
 
 
 def test_published_intensity_is_compared_with_expenditure_over_gdp(warehouse):
@@ -135,13 +198,9 @@ def test_year_on_year_jumps_beyond_a_factor_of_three_are_flagged(warehouse):
 
 
 def test_revisions_beyond_one_percent_are_flagged(warehouse):
-    warehouse.execute(
-        "create table staging.area_year_history (area_code varchar, year int, metric varchar,"
-        " vintage varchar, value double, is_current boolean, source_file varchar,"
-        " source_row int)"
-    )
     warehouse.executemany(
-        "insert into staging.area_year_history values (?, 2023, 'rd_intensity', ?, ?, ?, 'f', 2)",
+        "insert into staging.area_year_history (area_code, year, metric, vintage, value,"
+        " is_current, source_file, source_row) values (?, 2023, 'rd_intensity', ?, ?, ?, 'f', 2)",
         [
             ("210000", "2024 communiqué", 2.15, True),
             ("210000", "2023 communiqué", 2.24, False),
@@ -182,3 +241,161 @@ def test_enterprise_rd_cannot_exceed_the_official_total(warehouse):
     )
     rows = run_check(warehouse, "enterprise_rd_within_official_total")
     assert [(r[0], r[2], r[3]) for r in rows] == [("210000", 680.0, 676.4)]
+
+
+def test_yearbook_rd_is_compared_with_the_communique_of_the_year_it_first_publishes(warehouse):
+    add_history(
+        warehouse,
+        "communique.csv",
+        [
+            ("000000", 2023, "rd_expenditure", COMMUNIQUE_2023, 33357.1),
+            ("320000", 2023, "rd_expenditure", COMMUNIQUE_2023, 4000.0),
+            ("440000", 2023, "rd_expenditure", COMMUNIQUE_2023, 4000.0),
+            ("540000", 2023, "rd_expenditure", COMMUNIQUE_2023, 7.2),
+            ("630000", 2023, "rd_expenditure", COMMUNIQUE_2023, 7.2),
+            ("000000", 2022, "rd_intensity", COMMUNIQUE_2022, 2.54),
+            ("210000", 2022, "rd_intensity", COMMUNIQUE_2022, 2.14),
+            ("220000", 2022, "rd_intensity", COMMUNIQUE_2022, 1.43),
+            ("410000", 2022, "rd_intensity", COMMUNIQUE_2022, 1.86),
+        ],
+    )
+    add_history(
+        warehouse,
+        "yearbook.csv",
+        [
+            # 万元 to the unit against 亿元 to one decimal: 0.03 亿元 apart, far within 0.5%
+            ("000000", 2023, "rd_expenditure", YEARBOOK_2024, 33357.0688),
+            # 0.5% of 4000 is 20: 20 apart passes, 20.4 apart does not
+            ("320000", 2023, "rd_expenditure", YEARBOOK_2024, 4020.0),
+            ("440000", 2023, "rd_expenditure", YEARBOOK_2024, 4020.4),
+            # small figures: the communiqué's rounding (0.05 亿元) is the wider tolerance.
+            # 7.15 rounds to 7.2 (0.69% apart, passes); 7.149 rounds to 7.1 (0.051 apart)
+            ("540000", 2023, "rd_expenditure", YEARBOOK_2024, 7.15),
+            ("630000", 2023, "rd_expenditure", YEARBOOK_2024, 7.149),
+            # intensity, edition 2023 (first publishes 2022): 0.03 pp passes, 0.04 does not
+            ("000000", 2022, "rd_intensity", YEARBOOK_2023, 2.54),
+            ("210000", 2022, "rd_intensity", YEARBOOK_2023, 2.17),
+            ("220000", 2022, "rd_intensity", YEARBOOK_2023, 1.47),
+            ("410000", 2022, "rd_intensity", YEARBOOK_2023, 1.86),
+            # edition 2024 restates 2022 after the GDP revision: a revision, not compared
+            ("000000", 2022, "rd_intensity", YEARBOOK_2024, 2.56),
+            ("410000", 2022, "rd_intensity", YEARBOOK_2024, 1.96),
+            # a region has no communiqué figure
+            ("CN-EAST", 2022, "rd_intensity", YEARBOOK_2023, 2.9),
+        ],
+    )
+    rows = run_check(warehouse, "yearbook_vs_communique_rd")
+    assert [r[:11] for r in rows] == [
+        (
+            "440000",
+            "广东省",
+            2023,
+            "rd_expenditure",
+            YEARBOOK_2024,
+            4020.4,
+            COMMUNIQUE_2023,
+            4000.0,
+            20.4,
+            0.0051,
+            20.0,
+        ),
+        (
+            "630000",
+            "青海省",
+            2023,
+            "rd_expenditure",
+            YEARBOOK_2024,
+            7.149,
+            COMMUNIQUE_2023,
+            7.2,
+            -0.051,
+            round((7.149 - 7.2) / 7.2, 5),
+            0.05,
+        ),
+        (
+            "220000",
+            "吉林省",
+            2022,
+            "rd_intensity",
+            YEARBOOK_2023,
+            1.47,
+            COMMUNIQUE_2022,
+            1.43,
+            0.04,
+            round((1.47 - 1.43) / 1.43, 5),
+            0.03,
+        ),
+    ]
+    # both sources' rows: (yearbook file, row, communiqué file, row)
+    assert [r[11:] for r in rows] == [
+        ("yearbook.csv", 4, "communique.csv", 4),
+        ("yearbook.csv", 6, "communique.csv", 6),
+        ("yearbook.csv", 9, "communique.csv", 9),
+    ]
+
+
+def test_yearbook_patent_grants_are_compared_with_the_nbs_export(warehouse):
+    add_history(
+        warehouse,
+        "nbs.csv",
+        [
+            ("210000", 2023, "patent_grants", NBS_EXPORT, 67632.0),
+            ("220000", 2023, "patent_grants", NBS_EXPORT, 20000.0),
+            ("230000", 2023, "patent_grants", NBS_EXPORT, 20000.0),
+            ("540000", 2023, "invention_grants", NBS_EXPORT, 301.0),
+            ("540000", 2023, "design_grants", NBS_EXPORT, 100.0),
+            ("210000", 2024, "patent_grants", NBS_EXPORT, 70000.0),
+        ],
+    )
+    add_history(
+        warehouse,
+        "yearbook.csv",
+        [
+            ("210000", 2023, "patent_grants", YEARBOOK_2024, 67632.0),
+            # 0.5% of 20000 is 100: 100 more passes, 101 more does not
+            ("220000", 2023, "patent_grants", YEARBOOK_2024, 20100.0),
+            ("230000", 2023, "patent_grants", YEARBOOK_2024, 20101.0),
+            # 2 fewer of 301 is 0.66%
+            ("540000", 2023, "invention_grants", YEARBOOK_2024, 299.0),
+            # design grants are not compared; 2022 has no export figure here
+            ("540000", 2023, "design_grants", YEARBOOK_2024, 150.0),
+            ("210000", 2022, "patent_grants", YEARBOOK_2023, 60000.0),
+            # a communiqué is not an NBS export
+            ("220000", 2023, "patent_grants", COMMUNIQUE_2023, 30000.0),
+        ],
+    )
+    rows = run_check(warehouse, "yearbook_vs_nbs_export_patent_grants")
+    assert rows == [
+        (
+            "540000",
+            "西藏自治区",
+            2023,
+            "invention_grants",
+            YEARBOOK_2024,
+            299.0,
+            NBS_EXPORT,
+            301.0,
+            -2.0,
+            round(299 / 301 - 1, 5),
+            "yearbook.csv",
+            5,
+            "nbs.csv",
+            5,
+        ),
+        (
+            "230000",
+            "黑龙江省",
+            2023,
+            "patent_grants",
+            YEARBOOK_2024,
+            20101.0,
+            NBS_EXPORT,
+            20000.0,
+            101.0,
+            0.00505,
+            "yearbook.csv",
+            4,
+            "nbs.csv",
+            4,
+        ),
+    ]

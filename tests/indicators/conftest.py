@@ -26,12 +26,16 @@ def _reference(conn: duckdb.DuckDBPyConnection) -> None:
         conn.execute(sql(f"reference/{table}"), [str(REFERENCE_DIR / csv_name)])
 
 
+PROVINCE_YEAR_COLUMNS = (
+    "province_code varchar, year integer, metric varchar, value double, unit varchar,"
+    " is_synthetic boolean, source_file varchar, source_sheet varchar, source_row integer,"
+    " source_column varchar"
+)
+
+
 def _province_year(conn: duckdb.DuckDBPyConnection) -> None:
-    conn.execute(
-        "create table staging.province_year (province_code varchar, year integer,"
-        " metric varchar, value double, unit varchar, is_synthetic boolean,"
-        " source_file varchar, source_row integer)"
-    )
+    # the columns the formulas read, in the order of sql/staging/province_year.sql
+    conn.execute(f"create table staging.province_year ({PROVINCE_YEAR_COLUMNS})")
     rows = [
         # Liaoning 2023: fiscal S&T spending given in 万元 (1,500,000 万元 = 150 亿元) against a
         # budget in 亿元: the formula must convert with reference.unit.
@@ -40,8 +44,8 @@ def _province_year(conn: duckdb.DuckDBPyConnection) -> None:
         (LN, 2023, "gdp", 30000.0, "亿元", False, 3),
         (LN, 2023, "invention_grants", 12000.0, "件", False, 4),
         (LN, 2023, "patent_grants", 48000.0, "件", False, 5),
-        (LN, 2023, "rd_personnel", 21000.0, "人", True, 6),
-        (LN, 2023, "population", 4200.0, "万人", True, 7),
+        (LN, 2023, "rd_personnel_fte", 21000.0, "人年", False, 6),
+        (LN, 2023, "population", 4200.0, "万人", False, 7),
         (LN, 2023, "rd_expenditure", 676.4, "亿元", False, 8),
         (JL, 2023, "rd_expenditure", 210.2, "亿元", False, 9),
         (HL, 2023, "rd_expenditure", 229.3, "亿元", False, 10),
@@ -51,9 +55,28 @@ def _province_year(conn: duckdb.DuckDBPyConnection) -> None:
         (HL, 2023, "rd_intensity", 1.44, "%", False, 14),
         (JS, 2023, "rd_intensity", 3.29, "%", False, 15),
         (LN, 2023, "tech_market_turnover", 1200.0, "亿元", False, 16),
+        # S&T Yearbook tables (official); some in 万元 as published, to be converted
+        (LN, 2023, "industrial_rd_active_enterprises", 2400.0, "家", False, 17),
+        (LN, 2023, "high_tech_industry_enterprises", 450.0, "家", False, 18),
+        # aggregates of the synthetic micro records
+        (LN, 2023, "enterprises", 200.0, "家", True, 19),
+        (LN, 2023, "high_tech_enterprises", 30.0, "家", True, 20),
+        (LN, 2023, "high_tech_industry_revenue", 3000.0, "亿元", False, 21),
+        (LN, 2022, "high_tech_industry_revenue", 2500.0, "亿元", False, 22),
+        (LN, 2023, "high_tech_industry_profit", 180.0, "亿元", False, 23),
+        (LN, 2023, "industrial_new_product_sales", 6_000_000.0, "万元", False, 24),
+        (LN, 2023, "rd_expenditure_government", 169.1, "亿元", False, 25),
+        (LN, 2023, "rd_researchers_fte", 8400.0, "人年", False, 26),
+        (LN, 2023, "invention_patents_in_force", 50400.0, "件", False, 27),
+        (LN, 2023, "industrial_rd_expenditure", 3_600_000.0, "万元", False, 28),
+        (LN, 2023, "tech_market_inflow_value", 900.0, "亿元", False, 29),
+        (LN, 2023, "high_tech_rd_expenditure", 600_000.0, "万元", False, 30),
+        (LN, 2023, "high_tech_new_product_sales", 750.0, "亿元", False, 31),
+        # 2020 high-tech revenue, but not 2019 or 2021: no growth for 2020 or 2021
+        (LN, 2020, "high_tech_industry_revenue", 2000.0, "亿元", False, 32),
     ]
     conn.executemany(
-        "insert into staging.province_year values (?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into staging.province_year values (?, ?, ?, ?, ?, ?, ?, 'Sheet1', ?, 'C')",
         [(*r[:6], PY_FILE, r[6]) for r in rows],
     )
     conn.execute(

@@ -16,9 +16,17 @@ from pipelines.indicators.marts import (
     build_indicator_value,
     build_northeast_view,
     build_pillar_score,
+    imputed_only_scores,
+    pillar_names,
     pillar_score_problems,
 )
-from pipelines.indicators.panel import indicator_cells, panel_frame, panel_years, pillar_scores
+from pipelines.indicators.panel import (
+    indicator_cells,
+    panel_frame,
+    panel_years,
+    pillar_scores,
+    pillar_shares,
+)
 from pipelines.indicators.uncertainty import RANK_TYPES
 from pipelines.warehouse.sql_files import sql
 
@@ -73,16 +81,31 @@ def test_equal_weights_within_each_pillar_by_default(catalog, config):
     overall = frameworks["overall"].effective_weights()
     assert overall[DRIVERS].tolist() == pytest.approx([1 / 8] * 8)
     d4 = catalog.loc[catalog["pillar"] == "D4", "id"]
-    assert overall[d4].tolist() == pytest.approx([1 / 8 / 3] * 3)
+    assert len(d4) == 4
+    assert overall[d4].tolist() == pytest.approx([1 / 8 / 4] * 4)
 
 
 def test_a_bad_catalog_row_is_refused_with_its_row_and_column(config, tmp_path):
     text = DEFAULT_CATALOG_FILE.read_text(encoding="utf-8").splitlines()
-    text[3] = text[3].replace(",D2,", ",D9,")
+    (line,) = [i for i, t in enumerate(text) if t.startswith("d2_chain_leader_local_share,")]
+    assert ",D2," in text[line]
+    text[line] = text[line].replace(",D2,", ",D9,")
     bad = tmp_path / "indicators.csv"
     bad.write_text("\n".join(text) + "\n", encoding="utf-8")
-    with pytest.raises(CatalogError, match=r"row 4, column 'pillar': 'D9'"):
+    # the header is row 1, so line index i is row i + 1
+    with pytest.raises(CatalogError, match=rf"row {line + 1}, column 'pillar': 'D9'"):
         load_catalog(config, bad)
+
+
+def test_pillar_and_index_names_are_english_names_not_ids(config):
+    """composite_settings.yaml is the one source of the names; name_en is a name."""
+    names = pillar_names(config).set_index("pillar")
+    assert list(names.index) == DRIVERS + STAGES + ["overall", "upgrading"]
+    assert names.loc["D2", "name_en"] == "Industrial-chain demand pull"
+    assert names.loc["D8", "name_zh"] == "信息黏合力"
+    assert names["name_zh"].is_unique and names["name_en"].is_unique
+    for name in names["name_en"]:
+        assert "_" not in name and name[0].isupper(), name
 
 
 def test_a_typo_in_the_engine_settings_is_refused():
@@ -143,8 +166,29 @@ def test_interior_gap_is_interpolated_and_the_last_year_carried(catalog, config)
     cells = indicator_cells(panel_frame(raw, catalog, provinces, years), catalog, config)
     one = cells[(cells["indicator"] == target) & (cells["province_code"] == "110000")]
     assert one["is_imputed"].tolist() == [False, True, False, True]
+    assert one["value_origin"].tolist() == [
+        "observed",
+        "interpolated",
+        "observed",
+        "carried_forward",
+    ]
     treated = one.set_index("year")["treated_value"]
     assert treated[2021] == pytest.approx(3.0) and treated[2023] == pytest.approx(4.0)
+    others = cells[(cells["indicator"] != target) | (cells["province_code"] != "110000")]
+    assert set(others["value_origin"]) == {"observed"}
+
+
+def test_a_leading_gap_stays_missing_and_says_so(catalog, config):
+    provinces, years = ["110000", "120000"], [2020, 2021, 2022]
+    raw = _toy_raw(catalog, provinces, years)
+    target = "d1_rd_active_industrial_enterprises_per_gdp"  # the yearbook starts it in 2018
+    raw = raw[~((raw["indicator"] == target) & (raw["year"] == 2020))]
+    cells = indicator_cells(panel_frame(raw, catalog, provinces, years), catalog, config)
+    one = cells[cells["indicator"] == target].set_index(["province_code", "year"])
+    assert one.loc[("110000", 2020), "value_origin"] == "missing"
+    assert not one.loc[("110000", 2020), "is_imputed"]
+    assert np.isnan(one.loc[("110000", 2020), "normalised_value"])
+    assert one.loc[("110000", 2021), "value_origin"] == "observed"
 
 
 def test_a_pillar_with_no_value_takes_the_earliest_observed_values(catalog, config):
@@ -164,8 +208,10 @@ def test_a_pillar_with_no_value_takes_the_earliest_observed_values(catalog, conf
     )
     for indicator in d8:
         assert first.loc[indicator, "is_imputed"]
+        assert first.loc[indicator, "value_origin"] == "earliest_observed"
         assert first.loc[indicator, "treated_value"] == pytest.approx(expected[indicator])
     assert not first.loc[d7, "is_imputed"] and np.isnan(first.loc[d7, "treated_value"])
+    assert first.loc[d7, "value_origin"] == "missing"
 
 
 def test_pillar_scores_are_the_mean_of_the_normalised_indicators(catalog, config):
@@ -189,7 +235,11 @@ def test_pillar_scores_are_the_mean_of_the_normalised_indicators(catalog, config
 
 # --- marts.pillar_score rules ----------------------------------------------------------------
 def _pillar_score(conn, scores, config):
-    conn.register("pillar_scores", scores)
+    shares = {"official_share": 1.0, "observed_share": 1.0, "is_synthetic": False}
+    conn.register(
+        "pillar_scores", scores.assign(**{k: scores.get(k, v) for k, v in shares.items()})
+    )
+    conn.register("pillar_names", pillar_names(config))
     conn.register("rank_intervals", _empty(RANK_TYPES))  # no Monte Carlo here: NULL intervals
     groups = config.performance_groups
     conn.execute(sql("marts/pillar_score"), [groups.leader, groups.strong, groups.moderate])
@@ -294,10 +344,198 @@ def test_the_benchmark_province_is_configurable(tiny, config):
 
 
 def test_a_warehouse_without_full_data_gives_empty_marts_not_an_error(tiny, catalog, config):
-    """The tiny warehouse has no D1 data: no panel year, so empty tables and the reason."""
+    """Without the D1 rows of the tiny warehouse: no panel year, so empty tables and the
+    reason."""
+    tiny.execute(
+        "delete from staging.province_year where metric in ('industrial_rd_active_enterprises',"
+        " 'high_tech_industry_enterprises', 'high_tech_enterprises', 'enterprises')"
+    )
     build = build_indicator_value(tiny, catalog, config)
     assert build.years == [] and build.pillars_without_data == ["D1"]
     build_pillar_score(tiny, catalog, config)
     for table in ("marts.indicator_value", "marts.pillar_score"):
         assert tiny.execute(f"select count(*) from {table}").fetchall() == [(0,)]
     assert pillar_score_problems(tiny) == []
+
+
+# --- official and observed shares, coverage, imputation -------------------------------------
+def _cells(catalog, province, year, missing=(), imputed=()):
+    """One province-year of marts.indicator_value: every indicator observed (normalised 50)
+    but those ``missing`` (no value) and ``imputed`` (no raw value, a normalised one)."""
+    rows = []
+    for indicator in catalog["id"]:
+        raw = None if indicator in missing or indicator in imputed else 1.0
+        normalised = None if indicator in missing else 50.0
+        rows.append((province, year, indicator, raw, normalised))
+    return pd.DataFrame(
+        rows, columns=["province_code", "year", "indicator", "raw_value", "normalised_value"]
+    ).astype({"raw_value": float, "normalised_value": float})
+
+
+def test_official_and_observed_shares_by_hand(catalog, config):
+    """Catalog weights 1 except d1_high_tech_industry_enterprises_per_gdp (3 here).
+
+    110000, 2023: D1 = rd_active (official, no value), high_tech_industry (official, w 3,
+    observed), high_tech_enterprise_share (synthetic, w 1, imputed): official 3/4, observed
+    3/4. D8 all imputed: official 2/3 (two of three official), observed 0. Other pillars all
+    observed: official share = official indicators / indicators: D2 1/4, D3 1, D4 3/4, D5 2/3,
+    D6 3/4, D7 2/3; S1..S3 1/3 each. overall = mean of the 8 (pillar weights 1).
+    120000, 2023: D3 has no value at all (NULL shares); D1 (1 + 3) / 5; the others as above;
+    overall = mean of the 7 pillars with a score."""
+    weighted = catalog.copy()
+    weighted.loc[weighted["id"] == "d1_high_tech_industry_enterprises_per_gdp", "weight"] = 3.0
+    d8 = catalog.loc[catalog["pillar"] == "D8", "id"].tolist()
+    d3 = catalog.loc[catalog["pillar"] == "D3", "id"].tolist()
+    cells = pd.concat(
+        [
+            _cells(
+                weighted,
+                "110000",
+                2023,
+                missing=["d1_rd_active_industrial_enterprises_per_gdp"],
+                imputed=["d1_high_tech_enterprise_share", *d8],
+            ),
+            _cells(weighted, "120000", 2023, missing=d3),
+        ],
+        ignore_index=True,
+    )
+    shares = pillar_shares(cells, weighted, config).set_index(["province_code", "pillar"])
+    official = {"D2": 1 / 4, "D3": 1, "D4": 3 / 4, "D5": 2 / 3, "D6": 3 / 4, "D7": 2 / 3}
+    official |= {"D8": 2 / 3, "S1": 1 / 3, "S2": 1 / 3, "S3": 1 / 3}
+    first = shares.loc["110000"]
+    assert first.loc["D1", ["official_share", "observed_share"]].tolist() == pytest.approx(
+        [3 / 4, 3 / 4]
+    )
+    assert first.loc["D8", ["official_share", "observed_share"]].tolist() == pytest.approx(
+        [2 / 3, 0]
+    )
+    for pillar in ("D2", "D3", "D4", "D5", "D6", "D7", "S1", "S2", "S3"):
+        assert first.loc[pillar, "official_share"] == pytest.approx(official[pillar]), pillar
+        assert first.loc[pillar, "observed_share"] == 1.0, pillar
+    assert not first.loc["D3", "is_synthetic"]  # both D3 indicators official
+    assert first.loc[["D1", "D2", "D8", "S1"], "is_synthetic"].all()
+    by_hand = (3 / 4 + sum(official[f"D{i}"] for i in range(2, 9))) / 8
+    assert first.loc["overall", "official_share"] == pytest.approx(by_hand)
+    assert first.loc["overall", "observed_share"] == pytest.approx((3 / 4 + 6 + 0) / 8)
+    assert first.loc["upgrading", "official_share"] == pytest.approx(1 / 3)
+    assert first.loc["overall", "is_synthetic"] and first.loc["upgrading", "is_synthetic"]
+
+    second = shares.loc["120000"]
+    assert second.loc["D3", ["official_share", "observed_share", "is_synthetic"]].isna().all()
+    assert second.loc["D1", "official_share"] == pytest.approx(4 / 5)
+    seven = [4 / 5] + [official[f"D{i}"] for i in (2, 4, 5, 6, 7, 8)]
+    assert second.loc["overall", "official_share"] == pytest.approx(sum(seven) / 7)
+    assert second.loc["overall", "observed_share"] == 1.0
+
+
+def test_shares_follow_the_pillar_weights(catalog, config):
+    """With D3 (fully official) weighted 9 and the other drivers 1, overall official share =
+    (9 x 1 + sum of the others) / 16."""
+    from dataclasses import replace
+
+    pillars = dict(config.pillars)
+    pillars["D3"] = replace(pillars["D3"], weight=9.0)
+    heavy = replace(config, pillars=pillars)
+    shares = pillar_shares(_cells(catalog, "110000", 2023), catalog, heavy)
+    shares = shares.set_index("pillar")["official_share"]
+    others = sum(shares[f"D{i}"] for i in (1, 2, 4, 5, 6, 7, 8))
+    assert shares["overall"] == pytest.approx((9 * 1 + others) / 16)
+
+
+def test_pillar_score_carries_names_and_shares(tiny, config):
+    provinces = [f"{i:02d}0000" for i in range(10, 41)]
+    frames = [
+        pd.DataFrame(
+            {
+                "province_code": provinces,
+                "year": 2023,
+                "pillar": pillar,
+                "score": np.linspace(0, 100, 31),
+                "official_share": 0.25,
+                "observed_share": 0.5,
+                "is_synthetic": pd.array([True] * 31, dtype="boolean"),
+            }
+        )
+        for pillar in ("D8", "overall", "upgrading")
+    ]
+    _pillar_score(tiny, pd.concat(frames, ignore_index=True), config)
+    rows = tiny.execute(
+        "select distinct pillar, pillar_zh, pillar_en, official_share, observed_share,"
+        " is_synthetic from marts.pillar_score order by pillar"
+    ).fetchall()
+    assert rows == [
+        ("D8", "信息黏合力", "Information cohesion", 0.25, 0.5, True),
+        ("overall", "产业创新动力指数", "Industrial innovation impetus index", 0.25, 0.5, True),
+        (
+            "upgrading",
+            "装备制造业升级指数",
+            "Equipment-manufacturing upgrading index",
+            0.25,
+            0.5,
+            True,
+        ),
+    ]
+
+
+def test_a_score_from_imputed_values_alone_is_listed_by_the_warn_check(tiny, config):
+    provinces = [f"{i:02d}0000" for i in range(10, 41)]
+    observed = [1.0] * 31
+    observed[3] = 0.0  # 130000: every input imputed
+    scores = pd.DataFrame(
+        {
+            "province_code": provinces,
+            "year": 2012,
+            "pillar": "D8",
+            "score": np.linspace(0, 100, 31),
+            "observed_share": observed,
+        }
+    )
+    _pillar_score(tiny, scores, config)
+    tiny.execute(
+        "create table marts.indicator_value as select * from (values"
+        " ('130000', 2012, 'D8', 'd8_tech_market_turnover_to_gdp', 40.0, 'earliest_observed'),"
+        " ('130000', 2012, 'D8', 'd8_tech_market_inflow_to_gdp', 30.0, 'carried_forward'),"
+        " ('130000', 2012, 'D8', 'd8_industry_academia_patent_share', null, 'missing'),"
+        " ('140000', 2012, 'D8', 'd8_tech_market_turnover_to_gdp', 40.0, 'observed'))"
+        " t(province_code, year, pillar, indicator, normalised_value, value_origin)"
+    )
+    assert imputed_only_scores(tiny) == [
+        {
+            "pillar": "D8",
+            "province_code": "130000",
+            "year": 2012,
+            "score": pytest.approx(100 * 3 / 30),
+            "inputs": "d8_tech_market_inflow_to_gdp: carried_forward;"
+            " d8_tech_market_turnover_to_gdp: earliest_observed",
+        }
+    ]
+
+
+def test_value_origin_and_pillar_coverage_in_the_mart(tiny, catalog, config):
+    """The tiny warehouse has one panel year, 2023 (every pillar observed in Liaoning). Jilin
+    has rd_intensity only: D7 coverage 1/3 with equal weights, 2/4 with d7_rd_intensity
+    weighted 2; its other pillars 0; every Liaoning pillar 1."""
+    weighted = catalog.copy()
+    weighted.loc[weighted["id"] == "d7_rd_intensity", "weight"] = 2.0
+    for frame, d7_jilin in ((catalog, 1 / 3), (weighted, 2 / 4)):
+        build = build_indicator_value(tiny, frame, config)
+        assert build.years == [2023]
+        assert build.origins == {"observed": len(catalog) + 3, "missing": build.missing}
+        rows = tiny.execute(
+            "select province_code, pillar, min(pillar_coverage), max(pillar_coverage)"
+            " from marts.indicator_value where province_code in ('210000', '220000')"
+            " group by all order by all"
+        ).fetchall()
+        for province, pillar, low, high in rows:
+            assert low == high, (province, pillar)  # one value per province-year-pillar
+            if province == "210000":
+                assert low == 1.0, pillar
+            else:
+                assert low == pytest.approx(d7_jilin if pillar == "D7" else 0.0), pillar
+        origins = dict(
+            tiny.execute(
+                "select value_origin, count(*) from marts.indicator_value group by all"
+            ).fetchall()
+        )
+        # Liaoning's 35 values and the rd_intensity of Jilin, Heilongjiang and Jiangsu
+        assert origins == {"observed": len(catalog) + 3, "missing": 31 * len(catalog) - 38}

@@ -21,6 +21,10 @@ MARTS = [
     indicator_defs.coupling_and_audit,
 ]
 PILLARS = [f"D{i}" for i in range(1, 9)] + ["S1", "S2", "S3", "overall", "upgrading"]
+# the years in which every pillar has an observed value: the synthetic micro records start in
+# 2012; D3's yearbook tables have no 2017 edition and end in 2023
+PANEL_YEARS = [2012, 2013, 2014, 2015, 2016, 2018, 2019, 2020, 2021, 2022, 2023]
+IMPUTED_ORIGINS = {"interpolated", "carried_forward", "earliest_observed"}
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +38,7 @@ def demo(tmp_path_factory):
             *defs.assets,
             indicator_defs.indicator_value_traceable,
             indicator_defs.pillar_score_consistent,
+            indicator_defs.pillar_score_observed,
         ],
         selection=wanted | dg.AssetSelection.checks_for_assets(*MARTS),
         resources={
@@ -61,23 +66,37 @@ def test_the_marts_are_materialized_with_metadata_and_their_checks_pass(demo):
     ):
         (count,) = conn.execute(f"select count(*) from {table}").fetchall()[0]
         assert reported[table]["dagster/row_count"].value == count > 0
-    checks = result.get_asset_check_evaluations()
-    assert {c.check_name for c in checks} == {"traceable", "ranks_and_national_reference"}
-    assert all(c.passed for c in checks)
+    checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    assert set(checks) == {"traceable", "ranks_and_national_reference", "observed_inputs"}
+    assert checks["traceable"].passed and checks["ranks_and_national_reference"].passed
+    # the WARN check lists every score built from imputed values alone, and fails when any
+    imputed_only = conn.execute(
+        "select pillar, province_code, year from marts.pillar_score"
+        " where score is not null and observed_share = 0 order by all"
+    ).fetchall()
+    # demo: Tibet's D8 in 2012-2013, before its first observed D8 value (earliest_observed)
+    assert imputed_only == [("D8", "540000", 2012), ("D8", "540000", 2013)]
+    warn = checks["observed_inputs"]
+    assert warn.severity == dg.AssetCheckSeverity.WARN and not warn.passed
+    assert warn.metadata["imputed_only_scores"].value == len(imputed_only)
+    listed = [(r["pillar"], r["province_code"], r["year"]) for r in warn.metadata["scores"].value]
+    assert listed == imputed_only
+    assert all("earliest_observed" in r["inputs"] for r in warn.metadata["scores"].value)
 
 
-def test_31_provinces_by_13_years_per_pillar(demo):
+def test_31_provinces_by_every_panel_year_per_pillar(demo):
     conn, _ = demo
     rows = conn.execute(
-        "select pillar, count(*), count(distinct province_code), count(distinct year),"
-        " min(year), max(year), count(score) from marts.pillar_score group by pillar"
+        "select pillar, count(*), count(distinct province_code), list(distinct year order by"
+        " year), count(score) from marts.pillar_score group by pillar"
     ).fetchall()
     assert sorted(r[0] for r in rows) == sorted(PILLARS)
+    n = 31 * len(PANEL_YEARS)
     for row in rows:
-        assert row[1:] == (31 * 13, 31, 13, 2012, 2024, 31 * 13), row
+        assert row[1:] == (n, 31, PANEL_YEARS, n), row
     (n_indicators,) = conn.execute("select count(*) from marts.indicator").fetchall()[0]
     assert conn.execute("select count(*) from marts.indicator_value").fetchall() == [
-        (31 * 13 * n_indicators,)
+        (n * n_indicators,)
     ]
 
 
@@ -145,28 +164,130 @@ def test_every_value_traces_to_staging_rows_and_the_synthetic_flag_is_right(demo
 
 def test_imputed_cells_are_flagged_and_carry_the_rows_they_come_from(demo):
     conn, _ = demo
-    # fiscal S&T spending ends in 2023 in the demo: 2024 is the 2023 value carried forward
+    # no 2017 yearbook table, so no 2018 growth of high-tech revenue: Liaoning's 2018 is
+    # interpolated between 2016 and 2019 (two thirds of the way) and lists both years' rows
     rows = conn.execute(
-        "select v.is_imputed, v.raw_value, v.treated_value, v.source_rows, w.treated_value,"
-        " w.source_rows from marts.indicator_value v join marts.indicator_value w"
-        " using (indicator, province_code)"
-        " where indicator = 'd4_fiscal_st_share' and province_code = '210000'"
-        " and v.year = 2024 and w.year = 2023"
+        "select year, is_imputed, value_origin, raw_value, treated_value, source_rows"
+        " from marts.indicator_value where indicator = 'd2_high_tech_revenue_growth'"
+        " and province_code = '210000' and year in (2016, 2018, 2019) order by year"
     ).fetchall()
-    imputed, raw, treated, sources, treated_2023, sources_2023 = rows[0]
-    assert imputed and raw is None
-    assert treated == pytest.approx(treated_2023) and sources == sources_2023
+    (_, _, o16, raw16, t16, s16), (_, imputed, origin, raw, treated, sources), after = rows
+    _, _, o19, raw19, t19, s19 = after
+    assert (o16, o19) == ("observed", "observed")
+    assert imputed and origin == "interpolated" and raw is None
+    assert (t16, t19) == (pytest.approx(raw16), pytest.approx(raw19))  # not treated
+    assert treated == pytest.approx(t16 + (t19 - t16) * 2 / 3)
+    assert sources == f"{s16}; {s19}"
+
+
+def test_value_origin_and_pillar_coverage_say_how_values_were_obtained(demo):
+    conn, _ = demo
+    origins = dict(
+        conn.execute(
+            "select value_origin, count(*) from marts.indicator_value group by all"
+        ).fetchall()
+    )
+    assert set(origins) <= {"observed", "missing"} | IMPUTED_ORIGINS, origins
+    # 2018 growth everywhere; Tibet's D8 before its first observation (3 indicators x 2 years)
+    assert origins["interpolated"] == 31 and origins["earliest_observed"] == 6
+    wrong = conn.execute(
+        "select count(*) from marts.indicator_value where"
+        " (value_origin = 'observed') <> (raw_value is not null)"
+        " or (value_origin in ('interpolated', 'carried_forward', 'earliest_observed'))"
+        "    <> is_imputed"
+        " or (value_origin = 'missing') <> (raw_value is null and not is_imputed)"
+        " or (value_origin = 'missing') <> (normalised_value is null)"
+    ).fetchall()
+    assert wrong == [(0,)]
+    # pillar_coverage: observed catalog weight of the pillar in the province-year
+    mismatched = conn.execute(
+        """
+        with by_hand as (
+            select province_code, year, pillar,
+                sum(i.weight) filter (where v.raw_value is not null) / sum(i.weight) as coverage
+            from marts.indicator_value v join marts.indicator i using (indicator, pillar)
+            group by all
+        )
+        select count(*) from marts.indicator_value v join by_hand h
+            using (province_code, year, pillar)
+        where abs(v.pillar_coverage - coalesce(h.coverage, 0)) > 1e-12
+        """
+    ).fetchall()
+    assert mismatched == [(0,)]
+    # a metric published from 2018 only: D1 covers 2 of its 3 indicators before 2018
+    coverage = dict(
+        conn.execute(
+            "select year, max(pillar_coverage) from marts.indicator_value"
+            " where pillar = 'D1' and province_code = '210000' group by all"
+        ).fetchall()
+    )
+    assert coverage[2016] == pytest.approx(2 / 3) and coverage[2018] == 1.0
+
+
+def test_official_and_observed_shares_of_every_score(demo):
+    """official_share, observed_share and is_synthetic recomputed in SQL from
+    marts.indicator_value and the catalog weights, pillars and then the two indices."""
+    conn, _ = demo
+    mismatched = conn.execute(
+        """
+        with inputs as (
+            select v.province_code, v.year, v.pillar, i.weight, i.is_synthetic,
+                v.raw_value is not null as observed
+            from marts.indicator_value v join marts.indicator i using (indicator, pillar)
+            where v.normalised_value is not null and i.weight > 0
+        ),
+        pillars as (
+            select province_code, year, pillar,
+                coalesce(sum(weight) filter (where not is_synthetic), 0) / sum(weight)
+                    as official,
+                coalesce(sum(weight) filter (where observed), 0) / sum(weight) as observed,
+                bool_or(is_synthetic) as synthetic
+            from inputs group by all
+        ),
+        indices as (  -- pillar weights are equal (composite_settings.yaml): plain means
+            select province_code, year, i.composite_index as pillar,
+                avg(official) as official, avg(observed) as observed,
+                bool_or(synthetic) as synthetic
+            from pillars p
+            join (select distinct pillar, composite_index from marts.indicator) i using (pillar)
+            group by all
+        ),
+        by_hand as (select * from pillars union all select * from indices)
+        select count(*), count(*) filter (where abs(s.official_share - h.official) > 1e-12
+            or abs(s.observed_share - h.observed) > 1e-12 or s.is_synthetic <> h.synthetic
+            or h.official is null)
+        from marts.pillar_score s left join by_hand h using (province_code, year, pillar)
+        """
+    ).fetchall()
+    (rows, wrong) = mismatched[0]
+    assert rows == 31 * len(PANEL_YEARS) * len(PILLARS) and wrong == 0
+    # the demo's drivers all mix official and synthetic indicators; D3 is all official
+    d3 = conn.execute(
+        "select min(official_share), bool_or(is_synthetic) from marts.pillar_score"
+        " where pillar = 'D3'"
+    ).fetchall()
+    assert d3 == [(1.0, False)]
+    bounds = conn.execute(
+        "select min(official_share), max(official_share), min(observed_share)"
+        " from marts.pillar_score where pillar = 'overall'"
+    ).fetchall()[0]
+    assert 0 < bounds[0] <= bounds[1] < 1 and bounds[2] > 0
 
 
 def test_northeast_headline_facts_2023(demo):
-    """Seed 002: NE R&D 1115.9 亿元 = 26.5% of Jiangsu; mean intensity 1.74% = ~65.8% of 2.65%."""
+    """Seed 002: NE R&D 1115.9 亿元 = 26.5% of Jiangsu; mean intensity 1.74% = ~65.8% of 2.65%.
+
+    The demo's R&D expenditure comes from the S&T Yearbook (table 1-14, published in 万元):
+    676.4433 + 210.2377 + 229.2913 = 1115.9723 亿元, which seed 002 gives from the rounded
+    communiqué figures (676.4 + 210.2 + 229.3 = 1115.9); Jiangsu 4212.29 (4212.3)."""
     conn, _ = demo
     rd = conn.execute(
         "select northeast_total, benchmark_province, benchmark_value, northeast_pct_of_benchmark"
         " from marts.northeast_view where metric = 'rd_expenditure' and year = 2023"
     ).fetchall()[0]
-    assert rd[0] == pytest.approx(1115.9)
-    assert rd[1:3] == ("320000", 4212.3)
+    assert rd[0] == pytest.approx(676.4433 + 210.2377 + 229.2913)
+    assert abs(rd[0] - 1115.9) < 0.1
+    assert rd[1:3] == ("320000", pytest.approx(4212.29))
     assert round(rd[3], 1) == 26.5
     intensity = conn.execute(
         "select northeast_mean, national_value, national_basis, northeast_pct_of_national"
@@ -213,7 +334,7 @@ def test_coupling_coordination_and_audit_on_the_demo(demo):
         " join marts.pillar_score u on u.province_code = c.province_code and u.year = c.year"
         "  and u.pillar = 'upgrading'"
     ).fetchall()
-    assert len(rows) == 31 * 13
+    assert len(rows) == 31 * len(PANEL_YEARS)
     for driver, upgrading, c, t, d, band, overall, upgrading_score in rows:
         assert (driver, upgrading) == (overall, upgrading_score)
         u1, u2 = driver / 100, upgrading / 100

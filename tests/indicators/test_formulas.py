@@ -12,18 +12,40 @@ from tests.indicators.conftest import LN
 
 # indicator -> (value, source rows), worked out from the rows in conftest.py
 EXPECTED = {
-    # staging.province_year; fiscal S&T given in 万元: 1,500,000 万元 = 150 亿元 of 6,000 亿元
+    # --- staging.province_year, NBS and the R&D communiqué ---------------------------------
+    # fiscal S&T given in 万元: 1,500,000 万元 = 150 亿元 of 6,000 亿元 x 100
     "d4_fiscal_st_share": (2.5, "py.csv:1; py.csv:2"),
-    "d4_fiscal_st_to_gdp": (0.5, "py.csv:1; py.csv:3"),  # 150 / 30,000 亿元
-    # 21,000 persons / 4,200 万人 (42,000,000 persons) x 10,000
-    "d5_rd_personnel_per_10k_population": (5.0, "py.csv:6; py.csv:7"),
+    "d4_fiscal_st_to_gdp": (0.5, "py.csv:1; py.csv:3"),  # 150 / 30,000 亿元 x 100
     "d6_invention_grants_per_gdp": (0.4, "py.csv:4; py.csv:3"),  # 12,000 件 / 30,000 亿元
-    "d6_invention_share_of_grants": (25.0, "py.csv:4; py.csv:5"),
-    "d7_rd_intensity": (2.15, "py.csv:12"),
-    "d8_tech_market_turnover_to_gdp": (4.0, "py.csv:16; py.csv:3"),  # 1,200 / 30,000 亿元
-    # staging.enterprises, 万元; rows 2, 3 equipment (34, 38), row 4 food (13, no NPR)
-    "d3_new_product_sales_share": (20.0, "ent.csv:2; ent.csv:3"),  # 300 / 1,500
-    "d3_high_tech_profit_margin": (5.0, "ent.csv:2"),  # 50 / 1,000
+    "d6_invention_share_of_grants": (25.0, "py.csv:4; py.csv:5"),  # 12,000 / 48,000 件 x 100
+    "d7_rd_intensity": (2.15, "py.csv:12"),  # as published
+    "d8_tech_market_turnover_to_gdp": (4.0, "py.csv:16; py.csv:3"),  # 1,200 / 30,000 亿元 x 100
+    # --- staging.province_year, S&T Yearbook tables ----------------------------------------
+    # 2,400 家 / 30,000 亿元 x 100 = 8 家 per 100 亿元 (10 bn yuan) of GDP
+    "d1_rd_active_industrial_enterprises_per_gdp": (8.0, "py.csv:17; py.csv:3"),
+    # 450 家 / 30,000 亿元 x 100 = 1.5 家 per 100 亿元
+    "d1_high_tech_industry_enterprises_per_gdp": (1.5, "py.csv:18; py.csv:3"),
+    # (3,000 亿元 in 2023 / 2,500 亿元 in 2022 - 1) x 100
+    "d2_high_tech_revenue_growth": (20.0, "py.csv:21; py.csv:22"),
+    # 6,000,000 万元 = 600 亿元 / 30,000 亿元 x 100
+    "d3_industrial_new_product_sales_to_gdp": (2.0, "py.csv:24; py.csv:3"),
+    "d3_high_tech_industry_profit_margin": (6.0, "py.csv:23; py.csv:21"),  # 180 / 3,000 亿元
+    "d4_government_funds_share_of_rd": (25.0, "py.csv:25; py.csv:8"),  # 169.1 / 676.4 亿元
+    # 21,000 人年 / 4,200 万人 (42,000,000 persons) x 10,000 = 5 人年 per 10k residents
+    "d5_rd_personnel_fte_per_10k_population": (5.0, "py.csv:6; py.csv:7"),
+    "d5_researcher_share_of_rd_fte": (40.0, "py.csv:26; py.csv:6"),  # 8,400 / 21,000 人年
+    # 50,400 件 / 4,200 万人 = 12 件 per 10k residents
+    "d6_invention_patents_in_force_per_10k_population": (12.0, "py.csv:27; py.csv:7"),
+    # 3,600,000 万元 = 360 亿元 / 30,000 亿元 x 100
+    "d7_industrial_rd_expenditure_to_gdp": (1.2, "py.csv:28; py.csv:3"),
+    "d8_tech_market_inflow_to_gdp": (3.0, "py.csv:29; py.csv:3"),  # 900 / 30,000 亿元 x 100
+    # 600,000 万元 = 60 亿元 / 3,000 亿元 x 100
+    "s1_high_tech_rd_intensity": (2.0, "py.csv:30; py.csv:21"),
+    "s2_high_tech_new_product_share": (25.0, "py.csv:31; py.csv:21"),  # 750 / 3,000 亿元
+    "s3_high_tech_revenue_to_gdp": (10.0, "py.csv:21; py.csv:3"),  # 3,000 / 30,000 亿元 x 100
+    # --- staging.province_year, aggregates of the synthetic micro records ------------------
+    "d1_high_tech_enterprise_share": (15.0, "py.csv:20; py.csv:19"),  # 30 / 200 家 x 100
+    # --- staging.enterprises, 万元; rows 2, 3 equipment (34, 38), row 4 food (13, no NPR) ----
     "d5_enterprise_rd_personnel_share": (100 * 17 / 350, "ent.csv:2; ent.csv:3; ent.csv:4"),
     "d7_enterprise_rd_to_revenue": (1.6, "ent.csv:2; ent.csv:3; ent.csv:4"),  # 48 / 3,000
     "s1_equipment_rd_personnel_per_enterprise": (7.5, "ent.csv:2; ent.csv:3"),  # 15 / 2
@@ -33,10 +55,10 @@ EXPECTED = {
     "s3_equipment_share_of_manufacturing": (50.0, "ent.csv:2; ent.csv:3; ent.csv:4"),
     "s3_equipment_high_tech_share": (100 * 1000 / 1500, "ent.csv:2; ent.csv:3"),
     "d2_equipment_revenue_growth": (87.5, "ent.csv:2; ent.csv:3; ent.csv:1"),  # 1,500 / 800
-    # staging.patents: granted in 2023 rows 1-4, rows 1 (transfer) and 2 (licence) converted
+    # --- staging.patents: granted in 2023 rows 1-4, rows 1 (transfer), 2 (licence) converted -
     "d6_patent_conversion_rate": (50.0, "pat.csv:1; pat.csv:2; pat.csv:3; pat.csv:4"),
     "d8_industry_academia_patent_share": (50.0, "pat.csv:4; pat.csv:5"),  # applied in 2023
-    # staging.procurement, 元: chain leaders 60 + 40 + 30 million, local 60 + 30
+    # --- staging.procurement, 元: chain leaders 60 + 40 + 30 million, local 60 + 30 ----------
     "d2_chain_leader_local_share": (100 * 90 / 130, "proc.csv:1; proc.csv:2; proc.csv:3"),
     # 90,000,000 元 / (30,000 亿元 = 300,000,000 万元) = 0.3 元 per 万元 of GDP
     "d2_chain_leader_local_contracts_to_gdp": (0.3, "py.csv:3; proc.csv:1; proc.csv:3"),
@@ -68,35 +90,34 @@ def test_formula_gives_the_hand_worked_value(tiny, catalog, indicator):
     assert rows[0][3] == sources
 
 
-def test_every_catalog_indicator_has_a_hand_worked_value_or_is_d1(catalog):
-    untested = set(catalog["id"]) - set(EXPECTED)
-    assert untested == {"d1_rd_active_enterprise_share", "d1_high_tech_enterprise_share"}
-
-
-def test_d1_formulas_divide_the_synthetic_aggregates(tiny, catalog):
-    tiny.executemany(
-        "insert into staging.province_year values (?, 2023, ?, ?, '家', true, 'agg.csv', ?)",
-        [
-            (LN, "enterprises", 200.0, 1),
-            (LN, "rd_active_enterprises", 50.0, 2),
-            (LN, "high_tech_enterprises", 30.0, 3),
-        ],
-    )
-    assert _run(tiny, catalog, "d1_rd_active_enterprise_share") == [
-        (LN, 2023, 25.0, "agg.csv:2; agg.csv:1")
-    ]
-    assert _run(tiny, catalog, "d1_high_tech_enterprise_share") == [
-        (LN, 2023, 15.0, "agg.csv:3; agg.csv:1")
-    ]
+def test_every_catalog_indicator_has_a_hand_worked_value(catalog):
+    assert set(catalog["id"]) == set(EXPECTED)
 
 
 def test_unit_factors_come_from_reference_unit(tiny, catalog):
-    """Change the factor of 万元 in reference.unit and the converted indicator follows:
+    """Change the factor of 万元 in reference.unit and the converted indicators follow:
     nothing in the formula hard-codes 1e4."""
     tiny.execute("update reference.unit set factor = 2e4 where unit = '万元'")
     assert _run(tiny, catalog, "d4_fiscal_st_share")[0][2] == pytest.approx(5.0)
     # 90,000,000 元 / (3e12 元 / 2e4) = 0.6
     assert _run(tiny, catalog, "d2_chain_leader_local_contracts_to_gdp")[0][2] == pytest.approx(0.6)
+    # S&T Yearbook figures stored in 万元: 600,000 x 2e4 元 / 3,000 亿元 x 100 = 4.0
+    assert _run(tiny, catalog, "s1_high_tech_rd_intensity")[0][2] == pytest.approx(4.0)
+    assert _run(tiny, catalog, "d7_industrial_rd_expenditure_to_gdp")[0][2] == pytest.approx(2.4)
+    # per 100 亿元: the factor of 亿元 scales both GDP and the "100 亿元", so density is unchanged
+    tiny.execute("update reference.unit set factor = 2e8 where unit = '亿元'")
+    density = _run(tiny, catalog, "d1_rd_active_industrial_enterprises_per_gdp")[0][2]
+    assert density == pytest.approx(8.0)
+
+
+def test_a_unit_stored_in_another_unit_of_its_dimension_gives_the_same_value(tiny, catalog):
+    """The yearbook's 万元 and the catalog's 亿元 are one figure: restating a row in 亿元
+    leaves the indicator as it was."""
+    tiny.execute(
+        "update staging.province_year set value = value / 1e4, unit = '亿元'"
+        " where metric = 'industrial_new_product_sales'"
+    )
+    assert _run(tiny, catalog, "d3_industrial_new_product_sales_to_gdp")[0][2] == pytest.approx(2.0)
 
 
 def test_years_and_provinces_without_data_give_no_rows(tiny, catalog):
@@ -108,6 +129,16 @@ def test_years_and_provinces_without_data_give_no_rows(tiny, catalog):
     growth = catalog.set_index("id").loc["d2_equipment_revenue_growth"]
     assert [r[0] for r in tiny.execute(f"select year from ({formula_sql(growth)})").fetchall()] == [
         2023
+    ]
+    # high-tech revenue in 2020, 2022, 2023: growth needs the year before, so only 2023
+    growth = catalog.set_index("id").loc["d2_high_tech_revenue_growth"]
+    assert tiny.execute(f"select province_code, year from ({formula_sql(growth)})").fetchall() == [
+        (LN, 2023)
+    ]
+    # one province, one year: Jilin has GDP nowhere, so no density for it
+    density = catalog.set_index("id").loc["d1_high_tech_industry_enterprises_per_gdp"]
+    assert tiny.execute(f"select province_code, year from ({formula_sql(density)})").fetchall() == [
+        (LN, 2023)
     ]
 
 
@@ -121,9 +152,10 @@ def test_compute_stacks_all_formulas_and_refuses_a_bad_one(tiny, catalog, tmp_pa
 
     bad_dir = tmp_path / "sql"
     bad_dir.mkdir()
-    (bad_dir / "d1_rd_active_enterprise_share.sql").write_text(
+    name = "d1_rd_active_industrial_enterprises_per_gdp"
+    (bad_dir / f"{name}.sql").write_text(
         "select province_code, year, value from staging.province_year", encoding="utf-8"
     )
-    one = catalog[catalog["id"] == "d1_rd_active_enterprise_share"]
-    with pytest.raises(FormulaError, match="d1_rd_active_enterprise_share.sql.*source_rows"):
+    one = catalog[catalog["id"] == name]
+    with pytest.raises(FormulaError, match=f"{name}.sql.*source_rows"):
         compute_raw_indicators(tiny, one, bad_dir)

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-REALDATA = REPO_ROOT / ".." / "shared" / "realdata"
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "province_year"
 
 MAPPING_HEADER = "pattern,metric,unit,vintage,release_date,citation\n"
@@ -37,15 +36,6 @@ def mapping_file(tmp_path: Path):
         return path
 
     return write
-
-
-@pytest.fixture
-def realdata() -> Path:
-    if not REALDATA.is_dir():
-        pytest.skip(
-            f"real data not available at {REALDATA.resolve()} (needs the repo's sibling ../shared)"
-        )
-    return REALDATA.resolve()
 
 
 @pytest.fixture

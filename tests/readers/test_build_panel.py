@@ -104,7 +104,9 @@ def test_missing_realdata_folder_is_a_clear_error(tmp_path):
 @pytest.mark.realdata
 def test_committed_demo_panel_matches_a_fresh_build(realdata, tmp_path):
     written = build_panel(realdata, tmp_path)
-    assert len(written) == 10
+    # 9 NBS exports, 2 communiqué years, 13 yearbook themes (every edition in one file)
+    assert len(written) == 24
+    assert sum(p.name.startswith("yearbook_") for p in written) == 13
     committed = DEMO_DIR / "province_year"
     for path in written:
         assert (committed / path.name).read_bytes() == path.read_bytes(), (
@@ -113,6 +115,11 @@ def test_committed_demo_panel_matches_a_fresh_build(realdata, tmp_path):
     gdp = read_province_year_file(committed / "nbs_gdp.csv").observations
     beijing_2024 = gdp[(gdp["area_code"] == "110000") & (gdp["year"] == 2024)]
     assert beijing_2024["value"].tolist() == [49670.2]
+    population = read_province_year_file(committed / "nbs_population.csv").observations
+    assert not population["is_synthetic"].any()
+    assert len(population) == 31 * 10
+    synthetic = read_province_year_file(committed / "synthetic_micro_aggregates.csv")
+    assert "population" not in set(synthetic.observations["metric"])
 
 
 @pytest.mark.realdata
@@ -120,3 +127,44 @@ def test_no_copy_of_source_files_in_the_demo_folder(realdata):
     committed = {p.name for p in (DEMO_DIR / "province_year").iterdir()}
     sources = {p.name for p in realdata.rglob("*.csv")}
     assert not committed & sources
+
+
+def test_yearbook_editions_of_one_table_are_gathered_in_one_cited_file(tmp_path, capsys):
+    """Two editions of the 1-4 table (as .xlsx, the way the reader also takes them): one output
+    file, a vintage per edition, each row citing the table, file, sheet, row and column; a
+    refused row (Hong Kong) is named on the terminal, not written."""
+    openpyxl = pytest.importorskip("openpyxl")
+    root = tmp_path / "realdata"
+    for year, liaoning in ((2022, "100"), (2023, "110")):
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = "1"
+        for row in (
+            [f"1-4 各地区研究与试验发展(R&D)人员全时当量({year}年)"],
+            ["Full-time Equivalent of R&D Personnel by Region"],
+            ["单位:人年"],
+            ["地区", "Region", "R&D人员\n全时当量\nTotal"],
+            ["全国", "National Total", "1000"],
+            ["辽宁", "Liaoning", liaoning],
+            ["香港", "Hong Kong", "5"],
+        ):
+            sheet.append(row)
+        book.create_sheet("CNKI").append(["中国知网"])
+        folder = root / "sci_tech_yearbook" / "rd_personnel_fte"
+        folder.mkdir(parents=True, exist_ok=True)
+        book.save(folder / f"raw-{year}.xlsx")
+    written = build_panel(root, tmp_path / "out")
+    assert [p.name for p in written] == ["yearbook_rd_personnel_fte.csv"]
+    rows = read_rows(written[0])
+    liaoning = [(r["year"], r["value"], r["vintage"]) for r in rows if r["province"] == "辽宁省"]
+    assert liaoning == [
+        ("2022", "100", "中国科技统计年鉴2023"),
+        ("2023", "110", "中国科技统计年鉴2024"),
+    ]
+    assert rows[-1]["source"].endswith(
+        "file rd_personnel_fte/raw-2023.xlsx, sheet '1', row 6, column C R&D人员全时当量"
+    )
+    assert "table '1-4 各地区研究与试验发展(R&D)人员全时当量(2023年)'" in rows[-1]["source"]
+    printed = capsys.readouterr().out
+    assert printed.count("left out of the panel: sci_tech_yearbook/rd_personnel_fte/raw-") == 2
+    assert "value '香港'" in printed

@@ -24,8 +24,10 @@ import duckdb
 import pandas as pd
 import pytest
 
+from pipelines.indicators import load_config
 from pipelines.upgrading import RulesError, assess, build_upgrading_path, load_rules
-from pipelines.upgrading.rules import PATHS, RULES_FILE
+from pipelines.upgrading.assess import STAGE_NAMES
+from pipelines.upgrading.rules import PATHS, PILLAR_PLACEHOLDER, RULES_FILE
 from tests.upgrading.conftest import RELATIVE, YEAR, edit_rule, pillar_frame
 
 KCT, CHAIN, PLATFORM = PATHS
@@ -139,7 +141,7 @@ def test_reason_wording_and_values():
     hlj = rows["230000"]["reason_en"]
     assert hlj.startswith("Stage: factor upgrading. Stage gates: ")
     assert (
-        "factor upgrading (S1) at or above the national mean [S1 80.0, needs ≥ 100: not met]" in hlj
+        "S1 Factor upgrading at or above the national mean [S1 80.0, needs ≥ 100: not met]" in hlj
     )
     assert "Recommended: upgrading path based on key common technologies (fit 1.00; " in hlj
     assert "chain optimisation 0.00, innovation platform 0.33" in hlj
@@ -150,7 +152,7 @@ def test_reason_wording_and_values():
     assert hlj.endswith("Pillar values are relative to the national mean (= 100).")
     zh = rows["230000"]["reason_zh"]
     assert zh.startswith("所处阶段：要素升级。阶段门槛：")
-    assert "要素升级（S1）达到全国均值 [S1 80.0，需 ≥ 100：不满足]" in zh
+    assert "S1 要素升级达到全国均值 [S1 80.0，需 ≥ 100：不满足]" in zh
     assert "推荐路径：基于产业关键共性技术的升级路径（适配度 1.00；" in zh
     assert "不满足的条件：无。" in zh
     # equality meets '>='; a value below a '<' threshold is shown as met
@@ -267,3 +269,55 @@ def test_build_writes_the_mart_from_marts_pillar_score(pillar_db, rules_copy):
     check_expected(table, EXPECTED)
     assert set(table["rules_sha256"]) == {rules.sha256}
     assert table["year"].tolist() == [YEAR] * 5
+
+
+# --- pillar names: composite_settings.yaml is their one source ------------------------------
+def _raw_rows() -> list[dict[str, str]]:
+    import csv
+
+    with RULES_FILE.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_labels_do_not_retype_pillar_names_but_take_them_from_composite_settings():
+    config = load_config()
+    names = {code: (p.name_zh, p.name_en) for code, p in config.pillars.items()}
+    assert names["D8"][0] == "信息黏合力"  # not 信息粘合力
+    rules = {c.condition_id: c for c in load_rules().conditions}
+    for row in _raw_rows():
+        for lang, column in enumerate(("label_zh", "label_en")):
+            raw = row[column]
+            assert "粘合" not in raw, (row["condition_id"], raw)
+            for code, pair in names.items():
+                assert pair[lang].lower() not in raw.lower(), (row["condition_id"], code, raw)
+            # every shipped label names its pillar, through the placeholder
+            assert raw.count(PILLAR_PLACEHOLDER) == 1, (row["condition_id"], raw)
+            expanded = getattr(rules[row["condition_id"]], column)
+            pillar = row["pillar"]
+            assert expanded == raw.replace(PILLAR_PLACEHOLDER, f"{pillar} {names[pillar][lang]}")
+
+
+def test_a_renamed_pillar_changes_the_reasons(pillars):
+    names = {
+        "S1": ("要素升级X", "Factor upgrading X"),
+        "S2": ("价值链升级", "Value-chain upgrading"),
+    }
+    names |= {f"D{i}": (f"驱动{i}", f"Driver {i}") for i in range(1, 9)}
+    rows = by_province(assess(pillars, load_rules(names=names)))
+    assert "S1 Factor upgrading X at or above the national mean" in rows["230000"]["reason_en"]
+    assert "S1 要素升级X达到全国均值" in rows["230000"]["reason_zh"]
+
+
+def test_a_placeholder_for_a_pillar_without_a_name_is_refused(rules_copy):
+    edit_rule(rules_copy, "platform_active_innovation", "pillar", "D9")
+    with pytest.raises(RulesError, match=r"label_zh.*'D9'.*composite_settings.yaml"):
+        load_rules(rules_copy)
+
+
+def test_stage_names_are_the_names_of_the_stage_pillars():
+    """The three stages are measured by S1..S3; the reasons call them by the same names."""
+    config = load_config()
+    for stage, pillar in zip(STAGE_NAMES, ("S1", "S2", "S3"), strict=True):
+        zh, en = STAGE_NAMES[stage]
+        assert zh == config.pillars[pillar].name_zh
+        assert en == config.pillars[pillar].name_en.lower()

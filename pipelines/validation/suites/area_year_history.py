@@ -27,7 +27,7 @@ def suite() -> TableSuite:
             *e.not_null("value", "source_file", "is_current"),
             e.in_set("area_code", area_codes()),
             *e.within_data_years("year"),
-            *e.not_negative("value"),
+            *e.at_or_above_metric_minimum("value"),
             e.between("vintage_rank", min_value=1),
             e.no_rows(
                 "exactly one current vintage per area, year and metric", NOT_ONE_CURRENT_VINTAGE

@@ -18,7 +18,7 @@ def suite() -> TableSuite:
             *e.not_null("value", "unit", "source_file"),
             e.in_set("area_code", area_codes("national", "region")),
             *e.within_data_years("year"),
-            *e.not_negative("value"),
+            *e.at_or_above_metric_minimum("value"),
             e.between("value", 0, RD_INTENSITY_MAX_PERCENT, where_metric=["rd_intensity"]),
             e.between("value", 0, 100, where_metric=metrics_in_unit("%")),
         ],

@@ -36,8 +36,7 @@ def suite() -> TableSuite:
             *e.not_null("value", "unit", "source_file"),
             e.in_set("province_code", province_codes()),
             *e.within_data_years("year"),
-            # Every metric in the catalog is a level or count: none can be negative.
-            *e.not_negative("value"),
+            *e.at_or_above_metric_minimum("value"),
             e.between("value", 0, RD_INTENSITY_MAX_PERCENT, where_metric=["rd_intensity"]),
             e.between("value", 0, 100, where_metric=metrics_in_unit("%")),
         ],

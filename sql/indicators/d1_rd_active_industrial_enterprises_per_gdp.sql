@@ -1,0 +1,14 @@
+-- D1 entrepreneurship: 每百亿元GDP有R&D活动的规上工业企业数 (家/百亿元), industrial enterprises above
+-- designated size with R&D activity (S&T Yearbook 2-4/2-8) per 100 亿元 of gross regional
+-- product (NBS). GDP in 元 by metric_in_base_unit, times 1e10 元 = 100 亿元.
+with numerator as (select * from metric_in_base_unit('industrial_rd_active_enterprises')),
+denominator as (select * from metric_in_base_unit('gdp'))
+select
+    n.province_code,
+    n.year,
+    100 * (select factor from reference.unit where unit = '亿元') * n.base_value / d.base_value as value,
+    n.source_file || ':' || n.source_row || '; ' || d.source_file || ':' || d.source_row
+        as source_rows
+from numerator n
+join denominator d using (province_code, year)
+where d.base_value > 0

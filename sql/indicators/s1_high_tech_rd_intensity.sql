@@ -1,0 +1,14 @@
+-- S1 factor upgrading: 高技术产业R&D经费投入强度 (%), intramural R&D expenditure (S&T Yearbook
+-- 5-4) / business revenue (5-2) of the high-tech industry: the closest official proxy for
+-- equipment manufacturing's R&D input (its divisions 33-40 are not published by province).
+with numerator as (select * from metric_in_base_unit('high_tech_rd_expenditure')),
+denominator as (select * from metric_in_base_unit('high_tech_industry_revenue'))
+select
+    n.province_code,
+    n.year,
+    100 * n.base_value / d.base_value as value,
+    n.source_file || ':' || n.source_row || '; ' || d.source_file || ':' || d.source_row
+        as source_rows
+from numerator n
+join denominator d using (province_code, year)
+where d.base_value > 0
