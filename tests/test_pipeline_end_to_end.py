@@ -98,15 +98,23 @@ def test_real_figures_reach_the_panel_with_their_source(demo_warehouse):
     )
     assert beijing[0][:3] == (49670.2, "亿元", False)
     assert beijing[0][3].startswith("data/demo/province_year/") and beijing[0][4] > 1
-    rd = dict(
-        query(
+    # The S&T Yearbook (edition 2024, in 万元) is a later release than the 2023 communiqué
+    # (in 亿元, one decimal), so its figure is current; the two agree to the communiqué's rounding.
+    rd = {
+        code: (value, source_file)
+        for code, value, source_file in query(
             path,
-            "select province_code, value from staging.province_year"
+            "select province_code, value, source_file from staging.province_year"
             " where metric = 'rd_expenditure' and year = 2023"
             " and province_code in ('210000','220000','230000','320000')",
         )
+    }
+    assert {code: value for code, (value, _) in rd.items()} == pytest.approx(
+        {"210000": 676.4433, "220000": 210.2377, "230000": 229.2913, "320000": 4212.29}
     )
-    assert rd == {"210000": 676.4, "220000": 210.2, "230000": 229.3, "320000": 4212.3}
+    assert all("yearbook" in source for _, source in rd.values()), rd
+    communique = {"210000": 676.4, "220000": 210.2, "230000": 229.3, "320000": 4212.3}
+    assert all(abs(rd[code][0] - value) <= 0.05 for code, value in communique.items())
     assert query(
         path,
         "select value from staging.national_year where area_code = '000000'"
