@@ -68,6 +68,11 @@ class PublishedCopyMissing(FileNotFoundError):
     """There is no published copy yet: nothing has been materialized successfully."""
 
 
+class PublishedCopyLocked(RuntimeError):
+    """The file to read is held for writing by another process (DuckDB: no other process may
+    open it then, not even read-only); the message says which file to read instead."""
+
+
 @dataclass(frozen=True)
 class Publication:
     path: Path  # the published path: a link to ``version``
@@ -276,22 +281,53 @@ def read_publication(path: str | Path | None = None) -> dict:
 
 
 def connect_published(
-    path: str | Path | None = None, *, external_access: bool = False
+    path: str | Path | None = None,
+    *,
+    external_access: bool = False,
+    memory_limit: str | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the published copy. Unless ``external_access`` is asked for
     (only the CLI's export, which writes the file itself), file access from SQL is switched
-    off and the setting locked: read_csv, COPY, ATTACH, INSTALL all fail."""
+    off and the setting locked: read_csv, COPY, ATTACH, INSTALL all fail. ``memory_limit``
+    (e.g. ``"2GB"``) caps the memory its queries may use, with no spilling to disk: a query
+    that needs more fails with ``duckdb.OutOfMemoryException``; it cannot be raised from SQL.
+
+    A file another process holds for writing (the live warehouse while a run writes, or a copy
+    someone opened read-write) raises :class:`PublishedCopyLocked` naming the file to read."""
     target = Path(path) if path is not None else published_path()
     version = current_version(target)
     if version is None:
         raise PublishedCopyMissing(
             f"no published copy at {target}: run `impetus materialize` (or `impetus publish`) first"
         )
-    conn = duckdb.connect(str(version), read_only=True)
+    config = {"memory_limit": memory_limit, "temp_directory": ""} if memory_limit else {}
+    try:
+        conn = duckdb.connect(str(version), read_only=True, config=config)
+    except duckdb.IOException as error:
+        if "lock" not in str(error).lower():
+            raise
+        raise PublishedCopyLocked(_locked_message(target, version, str(error))) from None
     if not external_access:
         conn.execute("SET enable_external_access = false")
         conn.execute("SET lock_configuration = true")
     return conn
+
+
+def _locked_message(target: Path, version: Path, error: str) -> str:
+    holder = re.search(r"held in (?P<program>.+?) \(PID (?P<pid>\d+)\)", error)
+    by = f" by {holder['program']} (PID {holder['pid']})" if holder else ""
+    live = warehouse_path()
+    if version == Path(os.path.realpath(live)):
+        copy = live.parent / "published" / live.name
+        return (
+            f"{target} is the live warehouse, held for writing{by} (a run?), and then nothing"
+            f" else can open it, not even read-only. Read the published copy instead: {copy}"
+            f" (set {PUBLISHED_ENV} to it, or unset {PUBLISHED_ENV})"
+        )
+    return (
+        f"{target} is held for writing{by}, so it cannot be opened, not even read-only: close"
+        " that session (a duckdb shell opened without -readonly?) and try again"
+    )
 
 
 @contextmanager

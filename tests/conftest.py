@@ -45,6 +45,25 @@ def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
     return path
 
 
+def build_province_year_staging(
+    connection: duckdb.DuckDBPyConnection, file_metrics: Path | None = None
+) -> None:
+    """The province-year staging tables from what raw holds, as the assets build them."""
+    from pipelines.paths import REFERENCE_DIR
+    from pipelines.warehouse.province_year import build_file_release
+    from pipelines.warehouse.sql_files import sql
+
+    for table, csv_name in (
+        ("area", "areas.csv"),
+        ("unit", "units.csv"),
+        ("metric", "metrics.csv"),
+    ):
+        connection.execute(sql(f"reference/{table}"), [str(REFERENCE_DIR / csv_name)])
+    build_file_release(connection, file_metrics)
+    for table in ("area_year_history", "province_year", "national_year"):
+        connection.execute(sql(f"staging/{table}"))
+
+
 def snapshot(connection: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
     """Every user table's full content, to prove a failed load changed nothing."""
     tables = connection.execute(

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,18 +27,15 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.defs.freshness import with_freshness_policies
-from pipelines.defs.jobs import DOMAINS, domain_jobs
-from pipelines.defs.sources import SUFFIXES
+from pipelines.defs.jobs import domain_jobs
+from pipelines.landing import LANDED, OUTSIDE, SETTLING, UNROUTABLE, route, scan
 from pipelines.paths import landing_dir
 from pipelines.warehouse.loads import file_sha256
 
 TIMEZONE = "Asia/Shanghai"
 LANDING_SENSOR = "landing_sensor"
 LANDING_INTERVAL_SECONDS = int(os.environ.get("IMPETUS_LANDING_INTERVAL", "30"))
-# A file younger than this (mtime) may still be being copied: it waits for the next tick.
-SETTLE_SECONDS = float(os.environ.get("IMPETUS_LANDING_SETTLE", "5"))
 AUTOMATION_INTERVAL_SECONDS = int(os.environ.get("IMPETUS_AUTOMATION_INTERVAL", "30"))
-IGNORED_NAMES = {"README.md", ".DS_Store", "Thumbs.db", "desktop.ini"}
 
 # ---------------------------------------------------------------------------------------------
 # Declarative automation: staging and marts follow their inputs.
@@ -62,10 +58,11 @@ FOLLOW_INPUTS = (
     & ~dg.AutomationCondition.in_progress()
 ).with_label("eager (reference updates ignored)")
 
-# Staging tables and marts; and the published read-only copy (group "publish"), so that runs
+# Staging tables and marts; the published read-only copy (group "publish") and the health
+# report (group "operations"), so that runs
 # the daemon starts end with a fresh copy too.
 AUTOMATED = dg.AssetSelection.key_prefixes(["staging"], ["marts"]) | dg.AssetSelection.groups(
-    "publish"
+    "publish", "operations"
 )
 
 
@@ -172,65 +169,34 @@ class LandingScan:
     settling: list[str]  # written too recently: looked at next tick
 
 
-def _ignored(relative: Path) -> bool:
-    """Hidden files and folders (e.g. a copy in progress under .incoming/), Office lock files,
-    and the landing folder's own README."""
-    name = relative.name
-    return (
-        any(part.startswith(".") for part in relative.parts)
-        or name.startswith("~$")
-        or (len(relative.parts) == 1 and name in IGNORED_NAMES)
-    )
-
-
-def route(relative: Path) -> tuple[str | None, str]:
-    """The domain a landed file belongs to, or None and why not."""
-    if len(relative.parts) < 2:
-        return None, f"not in a domain folder (put it in one of {', '.join(DOMAINS)})"
-    domain = relative.parts[0]
-    if domain not in DOMAINS:
-        return None, f"unknown domain folder {domain!r} (known: {', '.join(DOMAINS)})"
-    if not relative.name.lower().endswith(SUFFIXES[domain]):
-        return None, f"unknown suffix for {domain} (accepted: {', '.join(SUFFIXES[domain])})"
-    return domain, ""
-
-
 def scan_landing(
     root: Path, stats: dict[str, list], now: float | None = None
 ) -> tuple[LandingScan, dict[str, list]]:
-    """Every file under ``root``: routable ones with their sha256, unroutable ones with why.
+    """Every file under ``root`` judged by the one landed-file rule (``pipelines/landing.py``,
+    which every run applies too): landed ones with their sha256, settling ones, unroutable
+    ones and links leading out of the folder with why (never what they point at).
 
     ``stats`` (path -> [size, mtime_ns, sha256]) from the previous tick lets an unchanged file
     skip re-hashing; the new one is returned.
     """
-    now = time.time() if now is None else now
-    scan = LandingScan(routable=[], unroutable={}, settling=[])
+    scan_result = LandingScan(routable=[], unroutable={}, settling=[])
     new_stats: dict[str, list] = {}
-    if not root.is_dir():
-        return scan, new_stats
-    for path in sorted(root.rglob("*")):
-        if not path.is_file():
-            continue
-        relative = path.relative_to(root)
-        if _ignored(relative):
-            continue
-        key = relative.as_posix()
-        domain, why = route(relative)
-        if domain is None:
-            scan.unroutable[key] = why
-            continue
-        stat = path.stat()
-        if now - stat.st_mtime < SETTLE_SECONDS:
-            scan.settling.append(key)
-            continue
-        previous = stats.get(key)
-        if previous and previous[0] == stat.st_size and previous[1] == stat.st_mtime_ns:
-            digest = previous[2]
-        else:
-            digest = file_sha256(path)
-        new_stats[key] = [stat.st_size, stat.st_mtime_ns, digest]
-        scan.routable.append(LandedFile(key, domain, digest))
-    return scan, new_stats
+    for verdict in scan(root, now=now):
+        key = verdict.relative
+        if verdict.status in (UNROUTABLE, OUTSIDE):
+            scan_result.unroutable[key] = verdict.why
+        elif verdict.status == SETTLING:
+            scan_result.settling.append(key)
+        elif verdict.status == LANDED:
+            stat = verdict.path.stat()
+            previous = stats.get(key)
+            if previous and previous[0] == stat.st_size and previous[1] == stat.st_mtime_ns:
+                digest = previous[2]
+            else:
+                digest = file_sha256(verdict.path)
+            new_stats[key] = [stat.st_size, stat.st_mtime_ns, digest]
+            scan_result.routable.append(LandedFile(key, verdict.domain, digest))
+    return scan_result, new_stats
 
 
 def run_key(domain: str, sha256: str) -> str:
@@ -252,8 +218,9 @@ def _load_cursor(raw: str | None) -> dict:
     minimum_interval_seconds=LANDING_INTERVAL_SECONDS,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Starts <domain>_job for each new or changed file under data/landing/<domain>/ "
-    "(run key: domain and sha256, so an identical re-copy starts nothing). Files it cannot "
-    "route are named in the skip reason.",
+    "(run key: domain and sha256, so an identical re-copy starts nothing), and for each file "
+    "that left it (the run withdraws its rows). Files it cannot route are named in the skip "
+    "reason.",
 )
 def landing_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
     cursor = _load_cursor(context.cursor)
@@ -283,6 +250,20 @@ def landing_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.
             files[path] = cursor["files"][path]
             if path in cursor["stats"]:
                 stats[path] = cursor["stats"][path]
+    # A file that left the landing folder: its domain's next run withdraws its rows
+    # (docs/loading.md, "Getting back from a bad file"), so start that run now.
+    for path, sha256 in sorted(cursor["files"].items()):
+        domain, _ = route(Path(path))
+        if path in files or domain is None:
+            continue
+        context.log.info(f"{path}: left the landing folder -> {domain}_job withdraws it")
+        run_requests.append(
+            dg.RunRequest(
+                run_key=f"{domain}:gone:{sha256}:{path}",
+                job_name=f"{domain}_job",
+                tags={"impetus/landing_file_gone": path, "impetus/sha256": sha256},
+            )
+        )
 
     for path, why in scan.unroutable.items():
         if path not in cursor["unroutable"]:

@@ -1,18 +1,26 @@
-"""Freshness policies: how old each table may get before the asset catalog calls it stale.
+"""Freshness policies: how long since a table was last rebuilt before the catalog says so.
 
-Freshness in Dagster is the time since an asset's last successful materialization. A source
-(raw) table is expected to be reloaded on its release rhythm (the landing sensor when a file
-arrives, or the release schedule in ``automation.py``); its window is that rhythm plus slack:
+Freshness in Dagster is the time since an asset's last successful materialization: it says
+whether the *pipeline* keeps running, not whether the *data* is new (that is the release
+calendar's job: ``pipelines/lateness.py`` and the ``releases_on_time`` checks). A source (raw)
+table is reloaded on its release rhythm (the landing sensor when a file arrives, or the release
+schedule in ``automation.py``), so its policy warns when one release run was missed and fails
+when two were, each with a little slack:
 
-* ``raw.province_year``: NBS yearbook and the R&D communiqué come once a year, in autumn;
-  warn after 370 days, fail after 400.
-* ``raw.procurement``: monthly extracts; warn after 32 days, fail after 35.
-* ``raw.patents``, ``raw.enterprises``: quarterly extracts; warn after 92 days, fail after 100.
+* ``raw.province_year`` (yearly, autumn): warn after 400 days, fail after 765;
+* ``raw.procurement`` (monthly): warn after 35 days, fail after 66;
+* ``raw.patents``, ``raw.enterprises`` (quarterly): warn after 100 days, fail after 192.
+
+The UI words a window with dayjs' ``humanize`` (25 days or less in days, up to 45 days "a
+month", then months, from 11 months "a year"): 32 and 35 days both read "a month", 370 and
+400 days both "a year". These windows read differently: "a month" / "2 months",
+"3 months" / "6 months", "a year" / "2 years" (:func:`ui_wording` mirrors the UI's rounding;
+a test keeps each pair apart).
 
 Staging tables and marts follow their inputs: each gets the tightest window among the raw
-tables upstream of it (``marts.indicator_value`` reads all four domains, so 35 days;
-``marts.northeast_view`` only the panel, so 400 days). Reference tables come with the code,
-not with a release, and carry no policy.
+tables upstream of it (``marts.indicator_value`` reads all four domains, so the monthly one;
+``marts.northeast_view`` only the panel, so the yearly one). Reference tables come with the
+code, not with a release, and carry no policy.
 
 The policies are attached with :func:`with_freshness_policies` (see
 ``pipelines/defs/automation.py``: :func:`with_operations` applies it together with the
@@ -27,12 +35,13 @@ from datetime import timedelta
 
 import dagster as dg
 
-# Source table -> (warn window, fail window), from how the source is released.
+# Source table -> (warn window, fail window): one release run missed (the rhythm plus slack),
+# two missed (twice the rhythm plus the same slack).
 SOURCE_WINDOWS: Mapping[str, tuple[timedelta, timedelta]] = {
-    "province_year": (timedelta(days=370), timedelta(days=400)),  # yearly, autumn
-    "procurement": (timedelta(days=32), timedelta(days=35)),  # monthly
-    "patents": (timedelta(days=92), timedelta(days=100)),  # quarterly
-    "enterprises": (timedelta(days=92), timedelta(days=100)),  # quarterly
+    "province_year": (timedelta(days=400), timedelta(days=765)),  # yearly, autumn: +35 days
+    "procurement": (timedelta(days=35), timedelta(days=66)),  # monthly: +4 days
+    "patents": (timedelta(days=100), timedelta(days=192)),  # quarterly: +8 days
+    "enterprises": (timedelta(days=100), timedelta(days=192)),  # quarterly: +8 days
 }
 
 WAREHOUSE_LAYERS = ("raw", "staging", "marts")  # reference: shipped with the code, no policy
@@ -90,9 +99,38 @@ def with_freshness_policies(defs: dg.Definitions) -> dg.Definitions:
         )
 
 
+def ui_wording(window: timedelta) -> str:
+    """How the asset page words a window ("Fails if more than <this> since last
+    materialization"): dayjs' ``duration(...).humanize()`` with the thresholds of Dagster's
+    ``ui-core/src/util/dayjsExtensions.ts`` (hours up to 47, days up to 25, "a month" up to 45
+    days, months up to 10, "a year" up to 17 months, then years), months and years taken as
+    their average length."""
+    seconds = window.total_seconds()
+    minutes, hours, days = seconds / 60, seconds / 3600, seconds / 86400
+    months, years = days / 30.4375, days / 365.25
+    for value, limit, one, many in (
+        (seconds, 44, None, "{} seconds"),
+        (seconds, 89, "a minute", None),
+        (minutes, 44, None, "{} minutes"),
+        (minutes, 89, "an hour", None),
+        (hours, 47, None, "{} hours"),
+        (days, 25, None, "{} days"),
+        (days, 45, "a month", None),
+        (months, 10, None, "{} months"),
+        (months, 17, "a year", None),
+    ):
+        if round(value) <= limit:
+            return one if many is None else many.format(round(value))
+    return "a year" if round(years) <= 1 else f"{round(years)} years"
+
+
 def describe(policy: dg.FreshnessPolicy | None) -> str:
+    """``warn after a year (400 days), fail after 2 years (765 days)``."""
     if policy is None:
         return "none"
-    warn = policy.warn_window.to_timedelta().days if policy.warn_window else None
-    fail = policy.fail_window.to_timedelta().days
-    return f"warn after {warn} days, fail after {fail} days"
+    fail = policy.fail_window.to_timedelta()
+    text = f"fail after {ui_wording(fail)} ({fail.days} days)"
+    if policy.warn_window:
+        warn = policy.warn_window.to_timedelta()
+        text = f"warn after {ui_wording(warn)} ({warn.days} days), " + text
+    return text

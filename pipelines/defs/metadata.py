@@ -8,7 +8,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.warehouse.comments import sync_comments
-from pipelines.warehouse.loads import scalar
+from pipelines.warehouse.loads import FileLoad, files_report, quarantine_summary, scalar
 
 POOL = "duckdb_warehouse"  # every asset that writes the DuckDB file takes a slot of this pool
 PREVIEW_ROWS = 5
@@ -49,6 +49,35 @@ def table_metadata(
         metadata["source_files"] = dg.MetadataValue.json(files)
     metadata.update(extra)
     return metadata
+
+
+def raw_load_metadata(
+    conn: duckdb.DuckDBPyConnection,
+    table: str,
+    loads: list[FileLoad],
+    files_gone_but_kept: list[str],
+    **extra: dg.RawMetadataValue,
+) -> dict[str, dg.RawMetadataValue]:
+    """What one load of a domain did, file by file, on top of the table's own metadata."""
+
+    def count(status: str) -> int:
+        return sum(load.status == status for load in loads)
+
+    return table_metadata(
+        conn,
+        table,
+        [load.source_file for load in loads if load.status != "withdrawn"],
+        files_loaded=count("loaded"),
+        files_unchanged=count("unchanged"),
+        files_kept_out=count("kept_out"),
+        files_withdrawn=count("withdrawn"),
+        files_gone_but_kept=dg.MetadataValue.json(files_gone_but_kept),
+        rows_loaded=sum(load.rows for load in loads if load.status == "loaded"),
+        rows_quarantined=sum(load.rows_quarantined for load in loads if load.status == "loaded"),
+        files=dg.MetadataValue.json(files_report(loads)),
+        quarantine=dg.MetadataValue.md(quarantine_summary(loads)),
+        **extra,
+    )
 
 
 def _can_write(conn: duckdb.DuckDBPyConnection) -> bool:

@@ -7,16 +7,12 @@ input contract, the staging model) lives in data/reference/micro_columns.csv and
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.defs.metadata import POOL, source_files_of, table_metadata
+from pipelines.defs.metadata import POOL, raw_load_metadata, source_files_of, table_metadata
 from pipelines.defs.sources import SourceFolders
-from pipelines.warehouse.loads import (
-    files_report,
-    one_transaction,
-    quarantine_summary,
-    scalar,
-)
+from pipelines.warehouse.loads import one_transaction, scalar
 from pipelines.warehouse.micro import load_micro_files
 from pipelines.warehouse.sql_files import sql
+from pipelines.warehouse.unload import files_kept_though_gone
 
 DESCRIPTIONS = {
     "patents": (
@@ -53,20 +49,14 @@ def build_micro_assets(domain: str) -> list[dg.AssetsDefinition]:
         f" the contract go to quarantine.{domain} with the reason and the whole row.",
     )
     def raw_asset(warehouse: DuckDBResource, sources: SourceFolders) -> dg.MaterializeResult:
+        files = sources.files(domain)
         with warehouse.get_connection() as conn:
-            loads = load_micro_files(conn, domain, sources.files(domain))
+            loads = load_micro_files(
+                conn, domain, files, withdraw_gone=not sources.keep_removed_files
+            )
+            kept = files_kept_though_gone(conn, domain, files, sources.keep_removed_files)
             return dg.MaterializeResult(
-                metadata=table_metadata(
-                    conn,
-                    f"raw.{domain}",
-                    [load.source_file for load in loads],
-                    files_loaded=sum(load.status == "loaded" for load in loads),
-                    files_unchanged=sum(load.status == "unchanged" for load in loads),
-                    rows_loaded=sum(load.rows for load in loads),
-                    rows_quarantined=sum(load.rows_quarantined for load in loads),
-                    files=dg.MetadataValue.json(files_report(loads)),
-                    quarantine=dg.MetadataValue.md(quarantine_summary(loads)),
-                )
+                metadata=raw_load_metadata(conn, f"raw.{domain}", loads, kept)
             )
 
     @dg.asset(

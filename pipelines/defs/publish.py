@@ -10,9 +10,9 @@ sensor would run in the daemon, outside the pool, racing the next run for the lo
 do nothing where there is no daemon (``impetus materialize``, tests). The work is in
 pipelines/publish.py, without Dagster.
 
-Jobs: ``full_rebuild_job`` (every asset) ends with it; ``publish_job`` runs it alone, and the
-CLI runs that after a one-domain job, so the published copy always follows the last successful
-run.
+Jobs: ``full_rebuild_job`` (every asset) and each ``<domain>_refresh_job`` (what
+``impetus materialize --domain`` runs) end with it; ``publish_job`` runs it alone. So the
+published copy always follows the last successful run.
 """
 
 import importlib
@@ -44,7 +44,7 @@ def warehouse_asset_keys() -> list[dg.AssetKey]:
         for value in vars(module).values():
             if isinstance(value, dg.Definitions):
                 candidates = list(value.assets or [])
-            elif isinstance(value, list | tuple) and not isinstance(value, dg.AssetKey):
+            elif type(value) in (list, tuple):  # not tuple-like records (AssetKey, conditions)
                 candidates = list(value)
             else:
                 candidates = [value]

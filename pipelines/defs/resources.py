@@ -3,7 +3,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.defs.sources import SourceFolders, default_roots
+from pipelines.defs.sources import SourceFolders, default_keep_removed_files, default_roots
 from pipelines.paths import warehouse_path
 
 
@@ -12,7 +12,9 @@ def build_resources() -> dict:
     path.parent.mkdir(parents=True, exist_ok=True)
     return {
         "warehouse": DuckDBResource(database=str(path)),
-        "sources": SourceFolders(roots=default_roots()),
+        "sources": SourceFolders(
+            roots=default_roots(), keep_removed_files=default_keep_removed_files()
+        ),
     }
 
 

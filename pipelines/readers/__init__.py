@@ -17,9 +17,13 @@ tidy_long_csv / _xlsx  long tidy tables (province, year, metric, value, ...)
 =====================  =====================================================================
 
 Every problem is a :class:`SourceError` naming the file, row, column and value. A problem
-with the file (cannot be decoded, no province/metric/year column, an unknown indicator) is
-always raised. A problem confined to a cell or row (a placeholder or text instead of a number,
-an unknown province, a future year, a unit of another dimension) is raised too by default;
+with the file (cannot be decoded, no province/metric/year column, an indicator it cannot
+name, a column name twice, past a bound of pipelines/readers/limits.py) is always raised; an
+NBS 指标 line naming an indicator the catalog does not know, with a known unit, is read as an
+uncatalogued metric (docs/loading.md). A problem confined to a cell
+or row (a placeholder or text instead of a number,
+an unknown province, a year outside 1949..this year (pipelines/years.py), a number that is
+not finite, a unit of another dimension) is raised too by default;
 with ``bad_cells="reject"`` it is returned in ``ProvinceYearRead.rejected`` instead and the
 rest of the file is read, which is how the warehouse quarantines bad rows.
 """

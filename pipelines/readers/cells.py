@@ -36,6 +36,8 @@ REQUIRED_MISSING = "required_missing"
 BELOW_MINIMUM = "below_minimum"
 ABOVE_MAXIMUM = "above_maximum"
 FUTURE = "future"
+OUT_OF_WINDOW = "out_of_window"  # a year or date before the warehouse's first year (years.py)
+NOT_FINITE = "not_finite"  # inf, -inf, NaN, or a number past a double's range (1e400)
 UNKNOWN_AREA = "unknown_area"
 NOT_A_PROVINCE = "not_a_province"
 UNKNOWN_METRIC = "unknown_metric"
@@ -44,6 +46,19 @@ MIXED_UNITS = "mixed_units"
 DUPLICATE_KEY = "duplicate_key"
 CONFLICTS_WITH_STORED = "conflicts_with_stored"
 NO_YEAR_HEADER = "no_year_header"
+
+
+# The words a float parser (Python's, DuckDB's) reads as a non-finite number, case-insensitive.
+NON_FINITE_WORDS = tuple(
+    sign + word for word in ("inf", "infinity", "nan") for sign in ("", "+", "-")
+)
+NOT_FINITE_REASON = (
+    "not a finite number: infinite or NaN (a value past ±1.8e308, such as 1e400, is infinite)"
+)
+
+
+def is_non_finite_word(text: str) -> bool:
+    return text.strip().casefold() in NON_FINITE_WORDS
 
 
 def is_placeholder(text: str) -> bool:
@@ -61,6 +76,8 @@ def has_letters(text: str) -> bool:
 
 def not_a_number_rule(text: str) -> tuple[str, str]:
     """(rule, reason) for a cell that should be a number and is not."""
+    if is_non_finite_word(text):
+        return NOT_FINITE, NOT_FINITE_REASON
     if looks_like_formula(text):
         return FORMULA, "formula-looking text, not a number (spreadsheet formulas are not run)"
     if is_placeholder(text):

@@ -7,6 +7,10 @@ password ("VelvetSweatshop": how CNKI serves most yearbook tables, and what Exce
 asking) are decrypted with msoffcrypto-tool first; another password is refused with a fix.
 Row numbers are 1-based and point at the line where a record *starts*, so a record after a
 double-quoted multi-line footnote still gets the line number a text editor shows.
+A grid is never larger than the bounds of ``pipelines/readers/limits.py``: an .xlsx whose entries
+declare they unpack to more than ``MAX_XLSX_UNPACKED_BYTES``, a sheet spanning more than
+``MAX_SHEET_CELLS`` cells, or a row of more than ``MAX_COLUMNS`` columns is refused before it is
+parsed or iterated.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import msoffcrypto.exceptions
 import openpyxl
 import xlrd
 
+from pipelines.readers import limits
 from pipelines.readers.errors import SourceError
 from pipelines.readers.text import decode_source
 
@@ -114,6 +119,10 @@ def _csv_grid(data: bytes, file_name: str) -> Grid:
         for fields in reader:
             if tab_comma and len(fields) > 1 and fields[-1] == "":
                 fields = fields[:-1]  # the comma that ends every line leaves one empty field
+            if len(fields) > limits.MAX_COLUMNS:
+                raise SourceError(
+                    _too_many_columns("the row", len(fields)), file=file_name, row=start_line
+                )
             rows.append(GridRow(start_line, [f.strip(_CSV_PADDING) for f in fields]))
             start_line = reader.line_num + 1
     except csv.Error as exc:
@@ -127,6 +136,7 @@ def _xls_grid(data: bytes, file_name: str) -> Grid:
     except xlrd.XLRDError as exc:
         raise SourceError(f"cannot open as .xls: {exc}", file=file_name) from None
     sheet = book.sheet_by_index(0)
+    _check_sheet_size(sheet.nrows, sheet.ncols, file_name)
     rows = [
         GridRow(r + 1, [_xls_cell(sheet.cell(r, c), book.datemode) for c in range(sheet.ncols)])
         for r in range(sheet.nrows)
@@ -150,15 +160,57 @@ def _xls_cell(cell: xlrd.sheet.Cell, datemode: int) -> Cell:
 
 def _xlsx_grid(data: bytes, file_name: str) -> Grid:
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(entry.file_size for entry in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise SourceError(f"cannot open as .xlsx: {exc}", file=file_name) from None
+    _check_unpacked_size(unpacked, len(data), file_name)
+    try:
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise SourceError(f"cannot open as .xlsx: {exc}", file=file_name) from None
     sheet = book.worksheets[0]
+    _check_sheet_size(sheet.max_row, sheet.max_column, file_name)
     rows = [
         GridRow(number, [_xlsx_cell(value) for value in values])
         for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
     ]
     return Grid(rows, "xlsx", notes=_other_sheets_note(book.sheetnames), sheet=sheet.title)
+
+
+def _check_unpacked_size(unpacked: int, packed: int, file_name: str) -> None:
+    """Refuse a workbook whose zip entries declare more than MAX_XLSX_UNPACKED_BYTES.
+    zipfile never inflates an entry past its declared size (a lie fails its CRC check), so
+    the declaration bounds what openpyxl can be made to parse."""
+    if unpacked > limits.MAX_XLSX_UNPACKED_BYTES:
+        raise SourceError(
+            f"the workbook unpacks to {unpacked:,} bytes, more than the "
+            f"{limits.MAX_XLSX_UNPACKED_BYTES:,} bytes a workbook may unpack to "
+            f"({packed:,} bytes on disk; pipelines/readers/limits.py): a province table "
+            "unpacks to a few hundred kilobytes; save the table alone, as .xlsx or .csv",
+            file=file_name,
+        )
+
+
+def _check_sheet_size(rows: int, columns: int, file_name: str) -> None:
+    """Refuse a first sheet wider than MAX_COLUMNS or spanning more than MAX_SHEET_CELLS."""
+    if columns > limits.MAX_COLUMNS:
+        raise SourceError(_too_many_columns("the sheet", columns), file=file_name)
+    if rows * columns > limits.MAX_SHEET_CELLS:
+        raise SourceError(
+            f"the sheet spans {rows:,} rows by {columns:,} columns, {rows * columns:,} cells, "
+            f"more than the {limits.MAX_SHEET_CELLS:,} cells a sheet may span "
+            "(pipelines/readers/limits.py): delete the rows and columns past the table's end "
+            "(a stray cell far below or to the right of it) and save again",
+            file=file_name,
+        )
+
+
+def _too_many_columns(what: str, columns: int) -> str:
+    return (
+        f"{what} has {columns:,} columns, more than the {limits.MAX_COLUMNS:,} a table may "
+        "have (pipelines/readers/limits.py)"
+    )
 
 
 def _xlsx_cell(value: object) -> Cell:

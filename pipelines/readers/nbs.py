@@ -7,6 +7,9 @@ label lines (``数据库：…``, ``指标：…``, ``时间：…``), a header 
 
 Which indicator the numbers are comes, in this order, from the ``指标`` line, the mapping file
 ``data/reference/nbs_file_metrics.csv``, or the file name; a file that says none is refused.
+A ``指标`` line naming an indicator no metric knows, with a unit units.csv knows, loads as an
+*uncatalogued* metric (``catalog.uncatalogued_metric``): its figures are queryable at once, kept
+out of the indicators, and the notes give the metrics.csv line that catalogues them.
 A bad cell or an area nobody knows goes to ``BadCells`` (raised, or rejected and the rest read).
 """
 
@@ -18,13 +21,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.readers.areas import Area, normalise_area
-from pipelines.readers.catalog import Metric, MetricMatch, resolve_metric_label
-from pipelines.readers.cells import NO_YEAR_HEADER, REQUIRED_MISSING
+from pipelines.readers.catalog import (
+    CATALOGUE_HINT,
+    Metric,
+    MetricMatch,
+    metrics_csv_line,
+    resolve_metric_label,
+    split_parenthesised_unit,
+    uncatalogued_metric,
+)
+from pipelines.readers.cells import NO_YEAR_HEADER, REQUIRED_MISSING, UNKNOWN_UNIT
 from pipelines.readers.errors import SourceError
 from pipelines.readers.grids import Grid, GridRow
 from pipelines.readers.observations import Observation, SourceFile, observation
 from pipelines.readers.rejections import BadCells
-from pipelines.readers.units import Unit
+from pipelines.readers.units import Unit, parse_unit
 
 NBS_DATABASE = "分省年度数据"
 AREA_HEADER = "地区"
@@ -176,10 +187,7 @@ def _indicator(layout: NbsLayout, source: SourceFile) -> Indicator:
     if stated:
         match = _resolve(stated, source, stated_row, "指标")
         if match is None:
-            raise source.at(stated_row, "指标").error(
-                "unknown indicator (add its name to aliases_zh in data/reference/metrics.csv)",
-                stated,
-            )
+            return _uncatalogued(stated, source, stated_row)
         how = f"the 指标 line ({stated})"
     elif source.facts and source.facts.metric:
         match = MetricMatch(source.facts.metric, source.facts.unit, source.facts.unit_raw)
@@ -198,6 +206,62 @@ def _indicator(layout: NbsLayout, source: SourceFile) -> Indicator:
     if match.unit is None and source.facts and source.facts.unit:
         match = MetricMatch(match.metric, source.facts.unit, source.facts.unit_raw)
     return _with_unit(match, how, source, stated_row)
+
+
+def _uncatalogued(stated: str, source: SourceFile, stated_row: int | None) -> Indicator:
+    """The 指标 line names an indicator no metric knows: load it as an uncatalogued metric in
+    the unit the line states. A unit is never guessed: without one the file is refused."""
+    where = source.at(stated_row, "指标")
+    name, unit_raw = split_parenthesised_unit(stated)
+    facts = source.facts
+    if facts is not None and facts.metric is not None:
+        raise where.error(
+            f"the 指标 line names an indicator no metric in data/reference/metrics.csv knows, "
+            f"but data/reference/nbs_file_metrics.csv (pattern {facts.pattern}) says the file "
+            f"holds {facts.metric.id}: if it is the same indicator, add {name!r} to the "
+            f"aliases_zh of {facts.metric.id} in metrics.csv; otherwise correct the pattern",
+            stated,
+        )
+    if not unit_raw:
+        placeholder = uncatalogued_metric(name, Unit("<unit>", "", 1.0))
+        raise where.error(
+            f"indicator {name!r} is not in data/reference/metrics.csv and the 指标 line states "
+            "no unit, so its figures cannot be loaded (a unit is never guessed): add this line "
+            "to data/reference/metrics.csv, with <unit> replaced by its unit from "
+            f"data/reference/units.csv: {metrics_csv_line(placeholder, _description(stated))}",
+            stated,
+        )
+    unit = parse_unit(unit_raw)
+    if unit is None:
+        raise where.error(
+            f"indicator {name!r} is not in data/reference/metrics.csv and its unit "
+            f"{unit_raw!r} is not in data/reference/units.csv: add the unit to "
+            "data/reference/units.csv (unit,dimension,factor,aliases) and load the file again "
+            f"(if '({unit_raw})' is part of the indicator's name, add the indicator to "
+            "data/reference/metrics.csv instead)",
+            unit_raw,
+            UNKNOWN_UNIT,
+        )
+    if facts is not None and facts.unit is not None and facts.unit != unit:
+        raise SourceError(
+            f"the 指标 line says {unit_raw} but data/reference/nbs_file_metrics.csv (pattern "
+            f"{facts.pattern}) says {facts.unit_raw}",
+            file=source.name,
+        )
+    metric = uncatalogued_metric(name, unit)
+    note = (
+        f"指标 {stated!r} is not in data/reference/metrics.csv: loaded as uncatalogued metric "
+        f"{metric.id}, kept out of the indicators; "
+        f"{CATALOGUE_HINT}{metrics_csv_line(metric, _description(stated))}"
+    )
+    return Indicator(metric, unit, unit_raw, [note])
+
+
+def _description(stated: str) -> str:
+    return (
+        f"NBS 分省年度数据 indicator 指标：{stated}, added from a load note: "
+        "check name_en, sums_to_national and minimum."
+    )
 
 
 def _resolve(

@@ -12,10 +12,16 @@ import pandas as pd
 
 from pipelines.readers.areas import Area
 from pipelines.readers.catalog import Metric
-from pipelines.readers.cells import FUTURE, MIXED_UNITS, NOT_A_NUMBER, not_a_number_rule
+from pipelines.readers.cells import (
+    MIXED_UNITS,
+    NOT_FINITE,
+    NOT_FINITE_REASON,
+    not_a_number_rule,
+)
 from pipelines.readers.errors import CellLocation, SourceError
 from pipelines.readers.file_metrics import FileFacts
 from pipelines.readers.units import Unit, convert
+from pipelines.years import year_problem
 
 # Column name -> pandas dtype. release_date and citation stay object so a missing one is None.
 OBSERVATION_DTYPES: dict[str, object] = {
@@ -35,6 +41,7 @@ OBSERVATION_DTYPES: dict[str, object] = {
     "citation": object,
     "is_synthetic": "bool",
     "source_sheet": object,  # the worksheet, for spreadsheets; None for text files
+    "release_date_basis": object,  # where release_date comes from (RELEASE_DATE_BASES); or None
 }
 OBSERVATION_COLUMNS = tuple(OBSERVATION_DTYPES)
 
@@ -63,6 +70,16 @@ class Observation:
     citation: str | None
     is_synthetic: bool
     source_sheet: str | None = None
+    release_date_basis: str | None = None
+
+
+# Where an observation's release date comes from. The staging vintage rule ranks them
+# (sql/staging/area_year_history.sql): what the file states beats the mapping file as it is at
+# ranking time, which beats a date the reader inferred (a yearbook edition's 31 December).
+STATED = "stated"  # a release_date column, or the date in an NBS release URL
+MAPPING = "mapping"  # data/reference/nbs_file_metrics.csv when the file was read
+EDITION = "edition"  # a yearbook edition, taken as out by 31 December of its year
+RELEASE_DATE_BASES = (STATED, MAPPING, EDITION)
 
 
 def observations_frame(observations: list[Observation]) -> pd.DataFrame:
@@ -92,11 +109,18 @@ class SourceFile:
         return stated or (self.facts.citation if self.facts else None)
 
     def release_date(self, stated: date | None, citation: str | None) -> date | None:
+        return self.release(stated, citation)[0]
+
+    def release(
+        self, stated: date | None, citation: str | None, stated_basis: str = STATED
+    ) -> tuple[date | None, str | None]:
+        """The release date and where it comes from (one of RELEASE_DATE_BASES, or None)."""
         if stated is not None:
-            return stated
+            return stated, stated_basis
         if self.facts and self.facts.release_date:
-            return self.facts.release_date
-        return release_date_from_citation(citation)
+            return self.facts.release_date, MAPPING
+        from_citation = release_date_from_citation(citation)
+        return (from_citation, STATED) if from_citation else (None, None)
 
     def vintage(self, stated: str | None, citation: str | None) -> str:
         """File column, else mapping file, else the NBS release it cites, else the content."""
@@ -142,7 +166,8 @@ def cell_as_text(cell: str | float | None) -> str:
 
 
 def parse_number(cell: str | float, where: CellLocation) -> float:
-    """A finite number from a cell; thousands separators only in the strict 1,234,567 form."""
+    """A finite number from a cell; thousands separators only in the strict 1,234,567 form.
+    ``inf``, ``nan`` and a number past a double's range (``1e400``) are ``not_finite``."""
     if isinstance(cell, float):
         value = cell
     else:
@@ -154,16 +179,17 @@ def parse_number(cell: str | float, where: CellLocation) -> float:
             raise where.error(reason, cell, rule)
         value = float(text)
     if not math.isfinite(value):
-        raise where.error("not a finite number", cell, NOT_A_NUMBER)
+        raise where.error(NOT_FINITE_REASON, cell_as_text(cell), NOT_FINITE)
     return value
 
 
 def check_year(year: int, where: CellLocation, value: object = None) -> int:
-    """Refuse values for years that have not happened yet (a shifted column, a typo)."""
-    if year > date.today().year:
-        raise where.error(
-            f"year {year} is in the future", value if value is not None else year, FUTURE
-        )
+    """Refuse values for years outside the warehouse's window (pipelines/years.py): after
+    the current year (a shifted column, a typo) or before 1949."""
+    problem = year_problem(year)
+    if problem is not None:
+        rule, reason = problem
+        raise where.error(reason, value if value is not None else year, rule)
     return year
 
 
@@ -181,6 +207,7 @@ def observation(
     unit_raw: str,
     stated_vintage: str | None = None,
     stated_release_date: date | None = None,
+    stated_release_basis: str = STATED,
     stated_citation: str | None = None,
     is_synthetic: bool = False,
 ) -> Observation:
@@ -193,6 +220,9 @@ def observation(
     except SourceError as exc:
         raise where.error(exc.reason, unit_raw or unit.name, MIXED_UNITS) from None
     citation = source.citation(stated_citation)
+    release_date, release_date_basis = source.release(
+        stated_release_date, citation, stated_release_basis
+    )
     return Observation(
         source_row=row,
         source_column=column,
@@ -206,8 +236,9 @@ def observation(
         value_raw=cell_as_text(cell),
         unit_raw=unit_raw,
         vintage=source.vintage(stated_vintage, citation),
-        release_date=source.release_date(stated_release_date, citation),
+        release_date=release_date,
         citation=citation,
         is_synthetic=is_synthetic,
         source_sheet=source.sheet,
+        release_date_basis=release_date_basis,
     )

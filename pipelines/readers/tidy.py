@@ -8,9 +8,15 @@ WIDE: one row per area (and year), one column per metric, like the R&D communiqu
   A metric column's header is a metric id (``gdp``), an id with a unit suffix
   (``rd_expenditure_100m_yuan``) or an indicator name with its unit (``R&D经费(亿元)``).
   Without a year column, the one 4-digit year in the file name is used.
+  A metric column may hold another release of its figure, by a suffix of VINTAGE_SUFFIXES:
+  ``rd_intensity_pct_revised`` (the file's own release) beside
+  ``rd_intensity_pct_as_first_published`` (an earlier one, dated by the columns
+  ``release_date_as_first_published`` / ``source_as_first_published``, labelled by
+  ``vintage_as_first_published``); each column's values are observations of their own vintage.
 
 LONG: one row per value, columns province, year, metric, value and optionally unit,
-vintage, release_date, source (or source_url/citation), is_synthetic.
+vintage, release_date, source (or source_url/citation), is_synthetic. Two releases of one
+figure are two rows with different vintages.
 
 Columns the reader does not understand (e.g. ``province_en``) are ignored and listed in the
 notes; 全国 and region rows are kept, marked by their area level. A header the reader cannot
@@ -20,7 +26,7 @@ use refuses the file; a bad row or cell goes to ``BadCells`` (raised, or rejecte
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from pipelines.readers.areas import Area, normalise_area
@@ -40,6 +46,8 @@ from pipelines.readers.observations import (
     cell_as_text,
     check_year,
     observation,
+    release_date_from_citation,
+    vintage_from_citation,
 )
 from pipelines.readers.rejections import BadCells
 from pipelines.readers.text import compact_key
@@ -70,6 +78,32 @@ ROLE_HEADERS: dict[str, tuple[str, ...]] = {
     "release_date": ("release_date", "发布日期"),
     "citation": ("source", "citation", "source_url"),
     "is_synthetic": ("is_synthetic",),
+    # The release facts of the figures in `*_as_first_published` columns (VINTAGE_SUFFIXES).
+    "first_published_vintage": ("vintage_as_first_published",),
+    "first_published_release_date": ("release_date_as_first_published",),
+    "first_published_citation": (
+        "source_as_first_published",
+        "citation_as_first_published",
+        "source_url_as_first_published",
+    ),
+}
+FIRST_PUBLISHED_FACT_ROLES = (
+    "first_published_vintage",
+    "first_published_release_date",
+    "first_published_citation",
+)
+
+# Which release of a figure a wide metric column holds. An unsuffixed column holds the file's
+# own release; so does a `_revised` one, which only makes the pairing explicit. Their vintage,
+# release date and citation are the file's (vintage/release_date/source columns, else the
+# mapping file, else the release the source URL names). An `_as_first_published` column holds
+# an earlier release and is dated only by the FIRST_PUBLISHED_FACT_ROLES columns: the file's
+# own facts describe the revision, so borrowing them would file the old figure as the new one.
+OWN_RELEASE = "own release"
+FIRST_PUBLISHED = "first published"
+VINTAGE_SUFFIXES: dict[str, str] = {
+    "_revised": OWN_RELEASE,
+    "_as_first_published": FIRST_PUBLISHED,
 }
 _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0", ""}
@@ -84,6 +118,7 @@ class MetricColumn:
     match: MetricMatch
     unit: Unit
     unit_raw: str
+    vintage_role: str = OWN_RELEASE  # a value of VINTAGE_SUFFIXES
 
 
 @dataclass
@@ -98,6 +133,9 @@ class TidyHeader:
     @property
     def is_long(self) -> bool:
         return "metric" in self.roles and "value" in self.roles
+
+    def first_published_fact_labels(self) -> list[str]:
+        return [self.labels[self.roles[r]] for r in FIRST_PUBLISHED_FACT_ROLES if r in self.roles]
 
 
 @dataclass(frozen=True)
@@ -140,6 +178,7 @@ def _read_header(grid: Grid, source: SourceFile) -> TidyHeader:
         raise SourceError("empty file: no header row", file=source.name)
     labels = [row.text(i) for i in range(len(row.cells))]
     keys = [compact_key(label) for label in labels]
+    _refuse_repeated_columns(labels, keys, row, source)
     roles: dict[str, int] = {}
     claimed: set[int] = set()  # columns whose header names a role, used or not
     for role, spellings in ROLE_HEADERS.items():
@@ -155,28 +194,92 @@ def _read_header(grid: Grid, source: SourceFile) -> TidyHeader:
     header.ignored = [labels[i] for i in sorted(claimed - set(roles.values())) if labels[i]]
     if header.is_long:
         header.ignored += [label for i, label in enumerate(labels) if label and i not in claimed]
+        # A long file says each row's vintage in its vintage column; these are for wide files.
+        header.ignored += header.first_published_fact_labels()
     return header
+
+
+def _refuse_repeated_columns(
+    labels: list[str], keys: list[str], row: GridRow, source: SourceFile
+) -> None:
+    """A column name twice (compared as labels are everywhere: ignoring case, width and
+    spaces, so ``value`` and ``Value`` are one name) refuses the file: which of the two holds
+    the figures cannot be told."""
+    first_of: dict[str, int] = {}
+    for index, key in enumerate(keys):
+        if not key:
+            continue
+        first = first_of.setdefault(key, index)
+        if first != index:
+            raise source.at(row.number, labels[index]).error(
+                f"column name appears twice in the header (as {labels[first]!r} and "
+                f"{labels[index]!r}; names are compared ignoring case and spaces): keep one",
+                labels[index],
+            )
 
 
 def _find_metric_columns(header: TidyHeader, source: SourceFile, notes: list[str]) -> None:
     for index, label in enumerate(header.labels):
         if index in header.claimed or not label:
             continue
-        match = _resolve(label, source, header.row.number, label)
+        metric_label, vintage_role = split_vintage_suffix(label)
+        match = _resolve(metric_label, source, header.row.number, label)
         if match is None:
             header.ignored.append(label)
             continue
-        if any(column.match.metric.id == match.metric.id for column in header.metric_columns):
+        same_figure = next(
+            (
+                column
+                for column in header.metric_columns
+                if column.match.metric.id == match.metric.id and column.vintage_role == vintage_role
+            ),
+            None,
+        )
+        if same_figure is not None:
             raise source.at(header.row.number, label).error(
-                f"a second column for metric {match.metric.id}", label
+                f"a second column for metric {match.metric.id} ({vintage_role}), "
+                f"after {same_figure.label!r}: keep one, or mark an earlier release's column "
+                "with the suffix _as_first_published",
+                label,
             )
         unit, unit_raw = _column_unit(match, source, header.row.number, label, notes)
-        header.metric_columns.append(MetricColumn(index, label, match, unit, unit_raw))
+        header.metric_columns.append(
+            MetricColumn(index, label, match, unit, unit_raw, vintage_role)
+        )
     if not header.metric_columns:
         raise source.at(header.row.number).error(
             "no metric columns: headers must be metric ids ('gdp'), ids with a unit suffix "
             "('rd_expenditure_100m_yuan') or indicator names with a unit ('R&D经费(亿元)'); "
             "saw " + ", ".join(repr(label) for label in header.labels if label)
+        )
+    _check_first_published_can_be_dated(header, source)
+
+
+def split_vintage_suffix(label: str) -> tuple[str, str]:
+    """(metric label, vintage role): ('rd_intensity_pct', FIRST_PUBLISHED) for
+    'rd_intensity_pct_as_first_published'; an unsuffixed label holds the file's own release."""
+    stripped = label.strip()
+    for suffix, vintage_role in VINTAGE_SUFFIXES.items():
+        if stripped.casefold().endswith(suffix) and len(stripped) > len(suffix):
+            return stripped[: -len(suffix)], vintage_role
+    return stripped, OWN_RELEASE
+
+
+def _check_first_published_can_be_dated(header: TidyHeader, source: SourceFile) -> None:
+    first_published = [c for c in header.metric_columns if c.vintage_role == FIRST_PUBLISHED]
+    if not first_published:
+        header.ignored += header.first_published_fact_labels()
+        return
+    if not {"first_published_release_date", "first_published_citation"} & header.roles.keys():
+        # Staging picks the current figure by release date; an undated first publication
+        # would be ranked like the revision, or above it, so it is refused, not guessed.
+        raise source.at(header.row.number, first_published[0].label).error(
+            "the figures as first published have no release date of their own (the file's "
+            "release date is the revised figures'): add a column release_date_as_first_published "
+            "with the date of that earlier release (YYYY-MM-DD), or source_as_first_published "
+            "with its NBS release URL (…/t20241002_1956810.html)",
+            first_published[0].label,
+            REQUIRED_MISSING,
         )
 
 
@@ -229,21 +332,33 @@ def _wide_row_observations(
     source: SourceFile,
     bad_cells: BadCells,
 ) -> list[Observation]:
-    """The row's observations; a bad area, year or row fact rejects the row, a bad value
-    only its cell."""
+    """The row's observations; a bad area, year or row fact rejects the row, bad release facts
+    of the first-published figures only those figures, a bad value only its cell."""
     try:
         area_raw, area = _row_area(row, header, source)
         year = year_from_name if year_from_name is not None else _row_year(row, header, source)
-        facts = _row_facts(row, header, source)
+        own_facts = _row_facts(row, header, source)
     except SourceError as error:
         values = sum(_cell(row, column.index) is not None for column in header.metric_columns)
         bad_cells.reject(error, row, header.labels, values)
         return []
+    facts_by_role = {OWN_RELEASE: own_facts}
+    first_published_values = sum(
+        _cell(row, column.index) is not None
+        for column in header.metric_columns
+        if column.vintage_role == FIRST_PUBLISHED
+    )
+    if first_published_values:
+        try:
+            facts_by_role[FIRST_PUBLISHED] = _first_published_facts(row, header, source, own_facts)
+        except SourceError as error:
+            bad_cells.reject(error, row, header.labels, first_published_values)
     observations = []
     for column in header.metric_columns:
         cell = _cell(row, column.index)
-        if cell is None:
-            continue  # an empty cell is a missing value, never a zero
+        facts = facts_by_role.get(column.vintage_role)
+        if cell is None or facts is None:
+            continue  # an empty cell is a missing value, never a zero; no facts: rejected
         try:
             observations.append(
                 _wide_cell_observation(source, row, column, cell, area_raw, area, year, facts)
@@ -251,6 +366,61 @@ def _wide_row_observations(
         except SourceError as error:
             bad_cells.reject(error, row, header.labels, values_withheld=1)
     return observations
+
+
+def _first_published_facts(
+    row: GridRow, header: TidyHeader, source: SourceFile, own_facts: RowFacts
+) -> RowFacts:
+    """The release facts of the row's `_as_first_published` figures, from their own columns:
+    a dated release, with a vintage other than the file's own and an earlier release date."""
+    date_text = _role_text(row, header, "first_published_release_date")
+    citation = _role_text(row, header, "first_published_citation") or None
+    date_role = (
+        "first_published_release_date"
+        if "first_published_release_date" in header.roles
+        else "first_published_citation"
+    )
+    where = _role_location(row, header, source, date_role)
+    if date_text:
+        released = _parse_date(date_text, where)
+    else:
+        released = release_date_from_citation(citation)
+    if released is None:
+        raise where.error(
+            "no release date for the figures as first published on this row: fill "
+            "release_date_as_first_published (YYYY-MM-DD), or give source_as_first_published "
+            "the NBS release URL, whose path holds the date (…/t20241002_1956810.html)",
+            date_text or citation or "",
+            REQUIRED_MISSING,
+        )
+    stated_vintage = _role_text(row, header, "first_published_vintage")
+    vintage = (
+        stated_vintage
+        or vintage_from_citation(citation)
+        or f"as first published {released.isoformat()}"
+    )
+    own_citation = source.citation(own_facts.citation)
+    own_vintage = source.vintage(own_facts.vintage, own_citation)
+    if vintage == own_vintage:
+        # One key (area, year, metric, vintage) cannot hold two figures.
+        vintage_role = "first_published_vintage" if stated_vintage else "first_published_citation"
+        raise _role_location(row, header, source, vintage_role).error(
+            f"the figures as first published would have the file's own vintage {vintage!r}, so "
+            "the two releases could not be told apart: give vintage_as_first_published "
+            "(or source_as_first_published) the earlier release",
+            vintage,
+            INVALID_VALUE,
+        )
+    own_released = source.release_date(own_facts.release_date, own_citation)
+    if own_released is not None and released >= own_released:
+        raise where.error(
+            f"the figures as first published are dated {released.isoformat()}, not before the "
+            f"file's own release of {own_released.isoformat()}: the latest release would "
+            "become the current figure, so correct the date of the earlier release",
+            date_text or citation,
+            INVALID_VALUE,
+        )
+    return RowFacts(vintage, released, citation, own_facts.is_synthetic)
 
 
 def _wide_cell_observation(
@@ -263,6 +433,10 @@ def _wide_cell_observation(
     year: int,
     facts: RowFacts,
 ) -> Observation:
+    if column.vintage_role != OWN_RELEASE:
+        # The mapping file's vintage, release date and citation are the file's own release's;
+        # an earlier release has all three in `facts`, and none may be filled from the file's.
+        source = replace(source, facts=None)
     return observation(
         source,
         row=row.number,
@@ -388,21 +562,30 @@ def _row_year(row: GridRow, header: TidyHeader, source: SourceFile) -> int:
 
 
 def _row_facts(row: GridRow, header: TidyHeader, source: SourceFile) -> RowFacts:
-    def text(role: str) -> str:
-        return cell_as_text(_cell(row, header.roles[role])).strip() if role in header.roles else ""
-
-    def where(role: str) -> CellLocation:
-        return source.at(row.number, header.labels[header.roles[role]])
-
-    release_date = text("release_date")
+    """The row's own release facts (those of its unsuffixed and `_revised` figures)."""
+    release_date = _role_text(row, header, "release_date")
     return RowFacts(
-        vintage=text("vintage") or None,
-        release_date=_parse_date(release_date, where("release_date")) if release_date else None,
-        citation=text("citation") or None,
-        is_synthetic=_parse_flag(text("is_synthetic"), where("is_synthetic"))
+        vintage=_role_text(row, header, "vintage") or None,
+        release_date=_parse_date(release_date, _role_location(row, header, source, "release_date"))
+        if release_date
+        else None,
+        citation=_role_text(row, header, "citation") or None,
+        is_synthetic=_parse_flag(
+            _role_text(row, header, "is_synthetic"),
+            _role_location(row, header, source, "is_synthetic"),
+        )
         if "is_synthetic" in header.roles
         else False,
     )
+
+
+def _role_text(row: GridRow, header: TidyHeader, role: str) -> str:
+    return cell_as_text(_cell(row, header.roles[role])).strip() if role in header.roles else ""
+
+
+def _role_location(row: GridRow, header: TidyHeader, source: SourceFile, role: str) -> CellLocation:
+    column = header.labels[header.roles[role]] if role in header.roles else None
+    return source.at(row.number, column)
 
 
 def _parse_date(text: str, where: CellLocation) -> date:

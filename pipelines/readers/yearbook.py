@@ -35,7 +35,7 @@ from pipelines.readers.areas import Area, find_area
 from pipelines.readers.cells import NO_YEAR_HEADER, UNKNOWN_AREA
 from pipelines.readers.errors import SourceError
 from pipelines.readers.grids import Grid, GridRow
-from pipelines.readers.observations import Observation, SourceFile, observation
+from pipelines.readers.observations import EDITION, Observation, SourceFile, observation
 from pipelines.readers.rejections import BadCells
 from pipelines.readers.text import compact_key
 from pipelines.readers.units import Unit, parse_unit
@@ -518,6 +518,7 @@ def _row_observations(
                     unit_raw=p.unit_raw,
                     stated_vintage=f"{YEARBOOK_NAME_ZH}{edition}",
                     stated_release_date=_edition_release_date(source, edition),
+                    stated_release_basis=EDITION,
                     stated_citation=_citation(source, edition, title),
                 )
             )
@@ -568,11 +569,12 @@ def _reject_unlabelled_cells(
         bad_cells.reject(error, row, labels, values_withheld=1)
 
 
-def _edition_release_date(source: SourceFile, edition: int) -> date:
+def _edition_release_date(source: SourceFile, edition: int) -> date | None:
     """The table prints no release date: an edition is taken as out by the end of its year,
-    unless data/reference/nbs_file_metrics.csv gives the day for this file."""
+    unless data/reference/nbs_file_metrics.csv gives the day for this file (None: the
+    mapping's date is used, and staging applies it as the mapping is then)."""
     if source.facts and source.facts.release_date:
-        return source.facts.release_date
+        return None
     return date(edition, 12, 31)
 
 

@@ -14,10 +14,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from pipelines.validation.reference_rules import data_years, metric_minimums
+from pipelines.validation.reference_rules import data_years, metric_minimums, metrics_by_unit
 
 if TYPE_CHECKING:
     import great_expectations.expectations as gxe
+
+
+CHECK_NAME_META_KEY = "check_name"  # a readable name for an expectation, shown instead of GX's
 
 
 @dataclass(frozen=True)
@@ -65,10 +68,15 @@ def primary_key(*columns: str) -> list[Expectation]:
     return [*not_null(*columns), unique_key(*columns)]
 
 
-def in_set(column: str, values: Iterable[str]) -> Expectation:
-    """Every non-null value is one of ``values`` (nulls are for ``not_null`` to judge)."""
+def in_set(
+    column: str, values: Iterable[str], *, where_metric: Iterable[str] | None = None
+) -> Expectation:
+    """Every non-null value is one of ``values`` (nulls are for ``not_null`` to judge),
+    optionally only for the rows of some metrics."""
     return Expectation(
-        "ExpectColumnValuesToBeInSet", {"column": column, "value_set": sorted(values)}
+        "ExpectColumnValuesToBeInSet",
+        {"column": column, "value_set": sorted(values)},
+        where_in=None if where_metric is None else ("metric", tuple(sorted(where_metric))),
     )
 
 
@@ -95,8 +103,24 @@ def at_or_above_metric_minimum(column: str) -> list[Expectation]:
     """Each metric's values at or above its minimum in metrics.csv (counts and amounts >= 0; a
     profit or a growth rate may be negative)."""
     return [
-        between(column, min_value=minimum, where_metric=metrics)
+        between(column, min_value=minimum, where_metric=metrics).with_meta(
+            **{
+                CHECK_NAME_META_KEY: f"{column} at or above its metric's minimum {minimum:g}"
+                f" (metrics.csv column minimum; {len(metrics)} metrics)"
+            }
+        )
         for minimum, metrics in sorted(metric_minimums().items())
+    ]
+
+
+def in_catalog_unit(column: str) -> list[Expectation]:
+    """Each catalogued metric's figures in its unit in metrics.csv as it is now (the readers
+    convert to it; a figure loaded before its unit was changed there, or an uncatalogued figure
+    catalogued with another unit than its file's, is not). Metrics not in metrics.csv are not
+    checked: they have no catalog unit."""
+    return [
+        in_set(column, [unit], where_metric=metrics)
+        for unit, metrics in sorted(metrics_by_unit().items())
     ]
 
 

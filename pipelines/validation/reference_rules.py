@@ -3,19 +3,23 @@
 Province codes and area levels come from areas.csv, GB/T 4754 divisions from
 industry_divisions.csv, allowed category values from the micro contract (micro_columns.csv),
 metric units and minimums from metrics.csv. Editing those files changes the expectations with them.
+The year window (1949 to the current year) is pipelines/years.py's, the one the readers and the
+micro loads apply too.
+A metric that is not in metrics.csv (an uncatalogued NBS indicator) is in none of these lists,
+so the checks that need catalog facts (minimum, percent range, catalog unit) skip it.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from functools import cache
 
 from pipelines.paths import REFERENCE_DIR
 from pipelines.readers.text import read_reference_csv
+from pipelines.readers.units import unit_named
 from pipelines.warehouse.micro_contract import contract
 
-# The People's Republic's statistics start in 1949; nothing in the warehouse can be older.
-FIRST_DATA_YEAR = 1949
+# The year window, defined once for readers, loads and checks; re-exported for the suites.
+from pipelines.years import FIRST_DATA_YEAR, data_years  # noqa: F401
 
 
 @cache
@@ -49,6 +53,15 @@ def metrics_in_unit(unit: str) -> tuple[str, ...]:
 
 
 @cache
+def metrics_by_unit() -> dict[str, tuple[str, ...]]:
+    """Catalog unit (its canonical name in units.csv) -> the metrics stored in it."""
+    by_unit: dict[str, list[str]] = {}
+    for row in read_reference_csv(REFERENCE_DIR / "metrics.csv"):
+        by_unit.setdefault(unit_named(row["unit"]).name, []).append(row["metric"])
+    return {unit: tuple(metrics) for unit, metrics in by_unit.items()}
+
+
+@cache
 def metric_minimums() -> dict[float, tuple[str, ...]]:
     """minimum -> the metrics that may not fall below it (metrics.csv ``minimum``; a metric
     with an empty minimum, such as a profit, may be negative)."""
@@ -69,8 +82,3 @@ def allowed_values(table: str, column: str) -> tuple[str, ...]:
                 )
             return declared.allowed
     raise KeyError(f"micro_columns.csv has no column {table}.{column}")
-
-
-def data_years() -> tuple[int, int]:
-    """The window every year in the warehouse must fall in: 1949 to the current year."""
-    return FIRST_DATA_YEAR, date.today().year

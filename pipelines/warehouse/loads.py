@@ -63,7 +63,7 @@ class FileLoad:
     source_file: str
     file_sha256: str
     reader: str
-    status: str  # 'loaded' or 'unchanged' (same content loaded before)
+    status: str  # 'loaded', 'unchanged' (same content loaded before) or 'kept_out' (unloaded)
     rows: int = 0
     notes: list[str] = field(default_factory=list)
     rows_quarantined: int = 0
@@ -81,6 +81,7 @@ def file_sha256(path: Path) -> str:
 def ensure_schemas(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(sql("raw/schemas"))
     conn.execute(sql("raw/load_log"))
+    conn.execute(sql("raw/unloaded_file"))
     conn.execute(sql("quarantine/tables"))
     for domain in MICRO_DOMAINS:
         conn.execute(sql("quarantine/micro_table").replace("{domain}", domain))

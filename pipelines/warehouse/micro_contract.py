@@ -4,7 +4,10 @@ That file is the one place that says which columns a patents, enterprises or pro
 extract must have, their types, units, allowed values, which columns form the record's key,
 and the smallest and largest value a column may hold. ``PROVINCE`` is a pseudo-type: any
 spelling the province normaliser knows, stored as given plus a ``<column>_code`` (GB/T 2260).
-``maximum`` may be ``current_year``: for an INTEGER year or a DATE, nothing after this year.
+``maximum`` may be ``current_year``: the column is an INTEGER year or a DATE, and must fall in
+the warehouse's year window (``pipelines/years.py``: 1949 to the current year; after it is
+``future``, before it ``out_of_window``). A ``minimum`` on such a column only matters when it
+is later than the window's first year.
 """
 
 from __future__ import annotations
@@ -38,6 +41,11 @@ class ContractColumn:
     @property
     def is_numeric(self) -> bool:
         return self.type in ("INTEGER", "DOUBLE")
+
+    @property
+    def in_year_window(self) -> bool:
+        """A year or date column checked against pipelines/years.py's window."""
+        return self.maximum == CURRENT_YEAR
 
 
 @cache

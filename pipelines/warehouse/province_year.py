@@ -16,21 +16,15 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.paths import REPO_ROOT
 from pipelines.readers import REJECT, ProvinceYearRead, read_province_year_file
 from pipelines.readers.errors import SourceError
+from pipelines.readers.file_metrics import facts_for_file
+from pipelines.warehouse.domain_load import load_files
 from pipelines.warehouse.loads import (
     FileLoad,
     LoadError,
     Problem,
-    already_loaded,
-    display_path,
-    ensure_schemas,
-    file_sha256,
-    now_utc,
-    one_transaction,
     quarantine_reasons,
-    record_load,
     scalar,
 )
 from pipelines.warehouse.sql_files import sql
@@ -40,23 +34,42 @@ PROVINCE_YEAR_SUFFIXES = (".csv", ".xls", ".xlsx")
 QUARANTINE_TABLE = "quarantine.province_year"
 
 
-def load_province_year_files(conn: duckdb.DuckDBPyConnection, files: list[Path]) -> list[FileLoad]:
-    """Load every new file in one transaction; skip files already loaded (same sha256)."""
-    ensure_schemas(conn)
+def load_province_year_files(
+    conn: duckdb.DuckDBPyConnection, files: list[Path], withdraw_gone: bool = False
+) -> list[FileLoad]:
+    """Load every new file in one transaction; skip files already loaded (same sha256).
+    With ``withdraw_gone``, loaded files no longer among ``files`` are withdrawn."""
+    return load_files(
+        conn,
+        DOMAIN,
+        files,
+        lambda conn, path, name, sha, loaded_at: _load_read(
+            conn, _read(path, name), name, sha, loaded_at
+        ),
+        prepare=lambda conn: conn.execute(sql("raw/province_year")),
+        withdraw_gone=withdraw_gone,
+    )
+
+
+def build_file_release(conn: duckdb.DuckDBPyConnection, file_metrics: Path | None = None) -> None:
+    """``staging.file_release``: per loaded file, the release date nbs_file_metrics.csv (or
+    ``file_metrics``) gives it now and the one inferred from its newest year
+    (sql/staging/file_release.sql)."""
     conn.execute(sql("raw/province_year"))
-    loaded_at = now_utc()
-    results: list[FileLoad] = []
-    with one_transaction(conn):
-        for path in files:
-            sha = file_sha256(path)
-            name = display_path(path, REPO_ROOT)
-            if already_loaded(conn, DOMAIN, sha):
-                results.append(FileLoad(name, sha, "-", "unchanged"))
-                continue
-            load = _load_read(conn, _read(path, name), name, sha, loaded_at)
-            record_load(conn, DOMAIN, load, loaded_at)
-            results.append(load)
-    return results
+    names = conn.execute("select distinct source_file from raw.province_year").fetchall()
+    mapped = [
+        (name, facts.release_date, facts.pattern)
+        for (name,) in names
+        if (facts := facts_for_file(Path(name).name, file_metrics)) and facts.release_date
+    ]
+    conn.execute(
+        "create or replace temp table file_release_mapping"
+        " (source_file varchar, release_date date, pattern varchar)"
+    )
+    if mapped:
+        conn.executemany("insert into file_release_mapping values (?, ?, ?)", mapped)
+    conn.execute(sql("staging/file_release"))
+    conn.execute("drop table file_release_mapping")
 
 
 def _read(path: Path, name: str) -> ProvinceYearRead:

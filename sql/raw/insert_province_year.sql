@@ -4,12 +4,13 @@
 insert into raw.province_year (
     area_code, area_level, area_raw, year, metric, value, unit, value_raw, unit_raw, vintage,
     release_date, citation, is_synthetic, source_file, file_sha256, source_row, source_column,
-    loaded_at, source_sheet
+    loaded_at, source_sheet, release_date_basis
 )
 select
     o.area_code, o.area_level, o.area_raw, o.year, o.metric, o.value, o.unit, o.value_raw,
     o.unit_raw, o.vintage, o.release_date, o.citation, o.is_synthetic,
-    $source_file, $file_sha256, o.source_row, o.source_column, $loaded_at, o.source_sheet
+    $source_file, $file_sha256, o.source_row, o.source_column, $loaded_at, o.source_sheet,
+    o.release_date_basis
 from observations o
 where not exists (
     select 1 from raw.province_year r

@@ -11,4 +11,9 @@ select
     nullif(region, '') as region_code,
     try_cast(nbs_order as integer) as nbs_order,
     coalesce(region = 'CN-NORTHEAST', false) as is_northeast
-from read_csv(?, header = true, all_varchar = true)
+-- The dialect is fixed and strict mode off: a line pasted from a Windows editor (CRLF in an
+-- LF file) otherwise defeats DuckDB's dialect sniffer and the whole catalog fails to load.
+from read_csv(
+    ?, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"',
+    strict_mode = false
+)

@@ -5,4 +5,9 @@ select
     metric, name_zh, name_en, unit, sums_to_national = 'yes' as sums_to_national,
     national_includes_others = 'yes' as national_includes_others,
     try_cast(nullif(minimum, '') as double) as minimum, aliases_zh, description
-from read_csv(?, header = true, all_varchar = true)
+-- The dialect is fixed and strict mode off: a line pasted from a Windows editor (CRLF in an
+-- LF file) otherwise defeats DuckDB's dialect sniffer and the whole catalog fails to load.
+from read_csv(
+    ?, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"',
+    strict_mode = false
+)

@@ -1,5 +1,6 @@
 -- National totals (全国, area_code 000000) and the four NBS regions, kept apart from the 31
 -- provinces so that a sum over provinces never double counts. Current vintage only.
+-- metric_status: as in staging/province_year.sql (catalogued when reference.metric has it).
 create or replace table staging.national_year as
 select
     area_code,
@@ -7,6 +8,8 @@ select
     area_zh,
     year,
     metric,
+    case when metric in (select metric from reference.metric) then 'catalogued'
+         else 'uncatalogued' end as metric_status,
     value,
     unit,
     vintage,

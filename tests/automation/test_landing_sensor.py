@@ -144,3 +144,19 @@ def test_an_unchanged_file_is_not_hashed_again(landing, monkeypatch):
     monkeypatch.setattr(automation, "file_sha256", lambda path: pytest.fail(f"hashed {path}"))
     requests, _, _ = evaluate(cursor)
     assert requests == []
+
+
+def test_a_file_that_left_the_landing_folder_starts_the_run_that_withdraws_it(landing):
+    path = land(landing, "province_year/gdp_growth.csv", b"province,year,gdp\n")
+    _, _, cursor = evaluate()
+    digest = sha(path)
+    path.unlink()
+
+    requests, _, cursor = evaluate(cursor)
+
+    assert [(r.job_name, r.run_key) for r in requests] == [
+        ("province_year_job", f"province_year:gone:{digest}:province_year/gdp_growth.csv")
+    ]
+    assert json.loads(cursor)["files"] == {}
+    requests, skip, _ = evaluate(cursor)  # said once, not every tick
+    assert requests == [] and "no new or changed file" in skip

@@ -1,19 +1,27 @@
 """`impetus tables | query | export` read the published copy, read-only; `materialize` and
-`demo` still write the live warehouse and then publish."""
+`demo` write the live warehouse, in the project's own Dagster instance unless DAGSTER_HOME
+says otherwise, and then publish."""
 
 from __future__ import annotations
 
 import csv
+import os
 import re
+import shutil
+import subprocess
+import sys
 import tomllib
 from datetime import datetime
+from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 from openpyxl import load_workbook
 
 from pipelines import cli
-from pipelines.paths import REPO_ROOT
+from pipelines.defs.jobs import DOMAINS
+from pipelines.paths import REPO_ROOT, dagster_home
 from pipelines.publish import publish
 
 
@@ -161,22 +169,133 @@ def test_export_takes_only_a_table_of_the_copy(published, tmp_path, capsys, name
     assert not (tmp_path / "x.csv").exists()
 
 
-def test_materialize_one_domain_publishes_after_a_successful_run(monkeypatch, tmp_path, capsys):
+def test_materialize_one_domain_runs_its_refresh_job_which_publishes(monkeypatch, tmp_path):
     monkeypatch.setenv("IMPETUS_PUBLISHED", str(tmp_path / "p.duckdb"))
+    monkeypatch.setenv("IMPETUS_LANDING", str(tmp_path / "landing"))
     ran = []
-    monkeypatch.setattr(cli, "_execute", lambda job: ran.append(job) or True)
+    monkeypatch.setattr(cli, "_execute", lambda job, verbose=False: ran.append(job) or True)
+    # The domain, everything built from it and the published copy, in one run: no second
+    # publish_job run.
     assert cli.main(["materialize", "--domain", "patents"]) == 0
-    assert ran == ["patents_job", "publish_job"]
+    assert ran == ["patents_refresh_job"]
+    ran.clear()
+    assert cli.main(["materialize", "--domain", "indicators"]) == 0
+    assert ran == ["indicators_refresh_job"]
     ran.clear()
     assert cli.main(["materialize"]) == 0
     assert ran == ["full_rebuild_job"]  # the full job ends with the published_copy asset
     ran.clear()
     assert cli.main(["publish"]) == 0
     assert ran == ["publish_job"]
-    monkeypatch.setattr(cli, "_execute", lambda job: ran.append(job) or job != "patents_job")
+    monkeypatch.setattr(cli, "_execute", lambda job, verbose=False: ran.append(job) and False)
     ran.clear()
-    assert cli.main(["materialize", "--domain", "patents"]) == 1
-    assert ran == ["patents_job"]  # a failed run publishes nothing
+    assert cli.main(["materialize", "--domain", "patents"]) == 1  # a failed run: exit code 1
+    assert ran == ["patents_refresh_job"]
+
+
+@pytest.mark.parametrize(
+    "argv", [["demo"], ["materialize"], ["materialize", "--domain", "province_year"], ["publish"]]
+)
+def test_run_commands_keep_dagsters_log_only_with_verbose(monkeypatch, tmp_path, argv):
+    monkeypatch.setenv("IMPETUS_LANDING", str(tmp_path / "landing"))
+    seen = []
+    monkeypatch.setattr(cli, "_execute", lambda job, verbose=False: seen.append(verbose) and False)
+    cli.main(argv)
+    cli.main([*argv, "--verbose"])
+    assert seen == [False, True]
+
+
+def test_without_dagster_home_runs_go_to_the_projects_own_instance(monkeypatch):
+    # set, then removed: so that monkeypatch also takes away what _instance() sets
+    monkeypatch.setenv("DAGSTER_HOME", "set by the test")
+    monkeypatch.delenv("DAGSTER_HOME")
+    assert dagster_home() == REPO_ROOT
+    assert (REPO_ROOT / "dagster.yaml").is_file()
+    monkeypatch.setattr(cli.dg.DagsterInstance, "get", staticmethod(lambda: os.environ))
+    assert cli._instance()["DAGSTER_HOME"] == str(REPO_ROOT)
+
+
+def test_a_users_own_dagster_home_wins(monkeypatch, tmp_path):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    assert dagster_home() == tmp_path
+    monkeypatch.setattr(cli.dg.DagsterInstance, "get", staticmethod(lambda: os.environ))
+    assert cli._instance()["DAGSTER_HOME"] == str(tmp_path)
+
+
+def test_materialize_creates_a_landing_folder_per_domain(monkeypatch, tmp_path):
+    landing = tmp_path / "landing"
+    monkeypatch.setenv("IMPETUS_LANDING", str(landing))
+    monkeypatch.setattr(cli, "_execute", lambda job, verbose=False: True)
+    assert cli.materialize("patents")
+    assert sorted(p.name for p in landing.iterdir()) == sorted(DOMAINS)
+
+
+def project_copy(tmp_path: Path) -> Path:
+    """The project without its warehouse, instance, landed files or venv: a fresh clone."""
+    root = tmp_path / "clone"
+    for part in ("pipelines", "sql", "data/reference", "data/demo"):
+        shutil.copytree(REPO_ROOT / part, root / part, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("dagster.yaml", "pyproject.toml"):
+        shutil.copy(REPO_ROOT / name, root / name)
+    (root / "data" / "landing").mkdir()
+    shutil.copy(REPO_ROOT / "data" / "landing" / "README.md", root / "data" / "landing")
+    return root
+
+
+def run_cli(root: Path, *argv: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_", "IMPETUS_"))}
+    env.update(PYTHONPATH=str(root), DAGSTER_DISABLE_TELEMETRY="1", PYTHONUNBUFFERED="1")
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", *argv],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.mark.integration
+def test_demo_then_one_domain_on_a_fresh_clone_without_dagster_home(tmp_path, monkeypatch):
+    """`make demo` and then the README's `impetus materialize --domain province_year`, with no
+    DAGSTER_HOME: both record into the project's own instance, the landing folders exist, and
+    the domain run rebuilds the marts and publishes, once."""
+    root = project_copy(tmp_path)
+    demo = run_cli(root, "demo")
+    assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
+    assert "DagsterHomeNotSetError" not in demo.stderr and "Traceback" not in demo.stdout
+    assert re.search(r"^full_rebuild_job: succeeded, .* \(run [0-9a-f-]+\)$", demo.stdout, re.M)
+    for domain in DOMAINS:
+        assert (root / "data" / "landing" / domain).is_dir(), domain
+
+    (root / "data" / "landing" / "province_year" / "gdp_2024_liaoning.csv").write_text(
+        "province,year,metric,value,unit,vintage,release_date,source\n"
+        "辽宁,2024,gdp,32612.7,亿元,test release,2026-01-15,a test\n",
+        encoding="utf-8",
+    )
+    one = run_cli(root, "materialize", "--domain", "province_year")
+    assert one.returncode == 0, one.stdout[-3000:] + one.stderr[-3000:]
+    assert "  ✓ marts/indicator_value  " in one.stdout
+    assert "  ✓ published_copy  " in one.stdout
+    assert "  province_year  1 loaded, " in one.stdout
+    run_id = re.search(
+        r"^province_year_refresh_job: succeeded, .* \(run ([0-9a-f-]+)\)$", one.stdout, re.M
+    )[1]
+
+    monkeypatch.chdir(root)  # dagster.yaml's paths (.dagster/...) are relative to the folder
+    with dg.DagsterInstance.from_config(str(root)) as instance:
+        jobs = [run.job_name for run in instance.get_runs()]
+    assert sorted(jobs) == ["full_rebuild_job", "province_year_refresh_job"]  # no publish_job
+    assert (root / ".dagster" / "storage").is_dir()
+    published = root / "data" / "warehouse" / "published" / "impetus.duckdb"
+    with duckdb.connect(str(published.resolve()), read_only=True) as conn:
+        assert conn.execute("select distinct run_id from meta.publication").fetchall() == [
+            (run_id,)
+        ]
+        assert conn.execute(
+            "select value from staging.province_year"
+            " where province_code = '210000' and metric = 'gdp' and year = 2024"
+        ).fetchall() == [(32612.7,)]
 
 
 def test_demo_summary_names_the_live_warehouse_and_the_published_copy(published, capsys):

@@ -141,6 +141,8 @@ def test_an_unknown_province_code_blocks(warehouse):
     assert found.examples[0] == {
         "source_file": source_file,
         "source_row": source_row,
+        "source_column": "value",
+        "metric": "gdp",
         "province_code": "239900",
     }
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.paths import REFERENCE_DIR
 from pipelines.warehouse.province_year import load_province_year_files
-from pipelines.warehouse.sql_files import sql
-from tests.conftest import snapshot, write_csv
+from tests.conftest import build_province_year_staging, snapshot, write_csv
 
 HEADER = ["province", "year", "metric", "value", "unit", "vintage", "release_date", "source"]
 
@@ -18,12 +16,6 @@ def release(tmp_path, name, vintage, release_date, rows):
         HEADER,
         [[p, y, m, v, u, vintage, release_date, f"test fixture {name}"] for p, y, m, v, u in rows],
     )
-
-
-def build_staging(conn):
-    conn.execute(sql("reference/area"), [str(REFERENCE_DIR / "areas.csv")])
-    for table in ("area_year_history", "province_year", "national_year"):
-        conn.execute(sql(f"staging/{table}"))
 
 
 @pytest.fixture
@@ -75,7 +67,7 @@ def test_reloading_the_same_file_changes_nothing(conn, first_release):
 
 def test_a_revision_is_kept_beside_the_first_publication(conn, first_release, revision):
     load_province_year_files(conn, [first_release, revision])
-    build_staging(conn)
+    build_province_year_staging(conn)
     assert current(conn, "210000") == (2.15, "R&D communiqué 2024", 2)
     history = conn.execute(
         "select vintage, value, is_current from staging.area_year_history"
@@ -88,13 +80,13 @@ def test_a_revision_is_kept_beside_the_first_publication(conn, first_release, re
 def test_an_older_release_loaded_later_does_not_become_current(conn, first_release, revision):
     load_province_year_files(conn, [revision])
     load_province_year_files(conn, [first_release])
-    build_staging(conn)
+    build_province_year_staging(conn)
     assert current(conn, "210000")[:2] == (2.15, "R&D communiqué 2024")
 
 
 def test_the_national_row_is_kept_apart_from_the_provinces(conn, first_release):
     load_province_year_files(conn, [first_release])
-    build_staging(conn)
+    build_province_year_staging(conn)
     assert (
         conn.execute(
             "select count(*) from staging.province_year where province_code = '000000'"

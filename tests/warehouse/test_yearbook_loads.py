@@ -9,20 +9,12 @@ from datetime import date
 
 import pytest
 
-from pipelines.paths import REFERENCE_DIR
 from pipelines.warehouse.province_year import load_province_year_files
-from pipelines.warehouse.sql_files import sql
-from tests.conftest import snapshot
+from tests.conftest import build_province_year_staging, snapshot
 
 pytestmark = pytest.mark.realdata
 
 YEARBOOK = "sci_tech_yearbook"
-
-
-def build_staging(conn):
-    conn.execute(sql("reference/area"), [str(REFERENCE_DIR / "areas.csv")])
-    for table in ("area_year_history", "province_year", "national_year"):
-        conn.execute(sql(f"staging/{table}"))
 
 
 def landed(realdata, tmp_path, *relative: str):
@@ -45,7 +37,7 @@ def test_a_landed_yearbook_table_is_traceable_to_its_cell(conn, realdata, tmp_pa
     assert "decrypted: the workbook was encrypted with Excel's default read-only password" in (
         load.notes
     )
-    build_staging(conn)
+    build_province_year_staging(conn)
     row = conn.execute(
         "select value, unit, vintage, release_date, source_sheet, source_row, source_column,"
         " value_raw, unit_raw from staging.area_year_history"
@@ -119,7 +111,7 @@ def test_editions_and_the_communique_are_vintages_side_by_side(conn, realdata, t
         "rd_communique/rd_communique_2022.csv",
     )
     load_province_year_files(conn, paths)
-    build_staging(conn)
+    build_province_year_staging(conn)
     history = conn.execute(
         "select vintage, value, is_current from staging.area_year_history"
         " where area_code = '000000' and year = 2022 and metric = 'rd_intensity'"

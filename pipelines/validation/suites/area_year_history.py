@@ -2,7 +2,7 @@
 
 from pipelines.validation import expectations as e
 from pipelines.validation.reference_rules import area_codes
-from pipelines.validation.suite import TableSuite
+from pipelines.validation.suite import PANEL_EXAMPLE_COLUMNS, TableSuite
 
 TABLE = "area_year_history"
 
@@ -19,6 +19,7 @@ having count(*) filter (where is_current) <> 1
 
 def suite() -> TableSuite:
     return TableSuite(
+        example_columns=PANEL_EXAMPLE_COLUMNS,
         schema="staging",
         table=TABLE,
         description="one row per area, year, metric and vintage",

@@ -1,0 +1,127 @@
+"""The ``health`` asset: one summary of what needs attention, written at the end of each run.
+
+Like dagster-open-platform's daily health report, but for this warehouse and after every run
+that includes it: late data (by ``data/reference/release_calendar.csv``), the latest result
+of every asset check with counts, quarantined rows by rule and, per job, the runs that failed
+since its last success. The report itself is ``pipelines/status.py``, the same one
+``impetus status`` prints in a terminal; here it is the asset's Markdown metadata
+(``summary``) and counts the UI can plot.
+
+It depends on every staging table and mart, so a run that builds them ends with it (its
+steps' priority is the lowest: it also waits for the checks that do not block it), and only
+the published copy comes after. Its own check, ``releases_on_time``, fails (ERROR, not
+blocking) when any release is late past its slack: the one row of the catalog to look at.
+Like every asset downstream of a failed blocking check it is skipped in that run; the next
+run, or ``impetus status``, reports it.
+"""
+
+import importlib
+import pkgutil
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+import pipelines.defs
+from pipelines.defs.metadata import POOL
+from pipelines.lateness import ERROR, load_calendar, table_level, today
+from pipelines.status import REPORT_ASSET, collect, location_check_keys, render_markdown
+
+HEALTH_KEY = REPORT_ASSET
+GROUP = "operations"
+CHECK_NAME = "releases_on_time"
+# Modules without warehouse tables, and the two that come after this asset.
+_NOT_SCANNED = {"health", "publish", "automation", "jobs", "resources"}
+_LAYERS = ("staging", "marts")
+
+
+def warehouse_tables() -> list[dg.AssetKey]:
+    """Every staging table and mart defined in pipelines/defs: what the report follows."""
+    keys: set[dg.AssetKey] = set()
+    for module_info in pkgutil.iter_modules(pipelines.defs.__path__):
+        if module_info.name in _NOT_SCANNED:
+            continue
+        module = importlib.import_module(f"pipelines.defs.{module_info.name}")
+        for value in vars(module).values():
+            if isinstance(value, dg.Definitions):
+                candidates = list(value.assets or [])
+            elif isinstance(value, list | tuple) and not isinstance(value, dg.AssetKey):
+                candidates = list(value)
+            else:
+                candidates = [value]
+            for asset in candidates:
+                if isinstance(asset, dg.AssetsDefinition):
+                    keys.update(key for key in asset.keys if key.path[0] in _LAYERS)
+    return sorted(keys, key=lambda key: key.to_user_string())
+
+
+@dg.asset(
+    key=HEALTH_KEY,
+    deps=warehouse_tables(),
+    group_name=GROUP,
+    kinds={"duckdb", "python"},
+    pool=POOL,
+    # Among the steps ready to run, the last: the run's non-blocking checks go first.
+    op_tags={"dagster/priority": "-100"},
+    check_specs=[
+        dg.AssetCheckSpec(
+            CHECK_NAME,
+            asset=HEALTH_KEY,
+            description="Fails (ERROR, not blocking) when any release is late past the slack "
+            "of data/reference/release_calendar.csv, in any staging table: what `impetus "
+            "status` exits 1 for.",
+        )
+    ],
+)
+def health(context: dg.AssetExecutionContext, warehouse: DuckDBResource) -> dg.MaterializeResult:
+    """What needs attention after this run, in one summary: late data by the release
+    calendar, failed and warned checks with counts, quarantined rows by rule, runs failed
+    since their job's last success. The same report as `impetus status`."""
+    # Every check of the location, not only this job's (the run may hold one domain's).
+    keys = location_check_keys()
+    on = today()
+    with warehouse.get_connection() as conn:
+        report = collect(
+            conn,
+            context.instance,
+            keys,
+            on,
+            rules=load_calendar(),
+            exclude_run_id=context.run_id,
+            read_from="live warehouse",
+        )
+    late = report.late
+    worst = table_level(report.lateness)
+    late_tables = sorted({release.table for release in late})
+    return dg.MaterializeResult(
+        metadata={
+            "summary": dg.MetadataValue.md(render_markdown(report)),
+            "today": on.isoformat(),
+            "late_releases": len(late),
+            "late_metrics": len({(release.table, release.metric) for release in late}),
+            "late_tables": dg.MetadataValue.json(late_tables),
+            "checks_passed": report.count("passed"),
+            "checks_failed": report.count("failed"),
+            "checks_warned": report.count("warned"),
+            "checks_not_run": report.count("not run"),
+            "quarantined_rows": sum(count.rows for count in report.quarantine),
+            "failed_runs": sum(job.failed for job in report.failed_runs),
+            "late": dg.MetadataValue.json([release.as_metadata() for release in late]),
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=CHECK_NAME,
+                passed=not late,
+                severity=dg.AssetCheckSeverity.ERROR,
+                description=(
+                    "nothing late"
+                    if not late
+                    else f"{len(late)} late release(s) in {', '.join(late_tables)}"
+                    + (" (two or more for a metric)" if worst == ERROR else "")
+                ),
+                metadata={"late_releases": len(late), "today": on.isoformat()},
+            )
+        ],
+    )
+
+
+defs = dg.Definitions(assets=[health])

@@ -1,0 +1,131 @@
+"""Hostile province-year files (issue 12): bounded reads of workbooks and wide files, one year
+window, and numbers that are not finite. Every file is built in tmp_path at run time."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+
+import openpyxl
+import pytest
+
+from pipelines.readers import SourceError, limits, read_province_year_file
+from pipelines.years import FIRST_DATA_YEAR, current_year
+
+
+def tidy_xlsx(extra_cells: dict[str, object] | None = None) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["province", "year", "gdp"], ["辽宁", 2023, 30209.4]):
+        sheet.append(row)
+    for cell, value in (extra_cells or {}).items():
+        sheet[cell] = value
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def with_entry(xlsx: bytes, name: str, size: int) -> bytes:
+    """The workbook with one more zip entry of ``size`` zero bytes (it compresses ~1000:1)."""
+    out = io.BytesIO(xlsx)
+    with zipfile.ZipFile(out, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open(name, "w", force_zip64=True) as entry:
+            block = bytes(1 << 20)
+            for _ in range(size >> 20):
+                entry.write(block)
+    return out.getvalue()
+
+
+def test_a_normal_xlsx_still_reads(write_file):
+    read = read_province_year_file(write_file("gdp.xlsx", tidy_xlsx()))
+    assert read.observations[["year", "value"]].values.tolist() == [[2023, 30209.4]]
+
+
+def test_an_xlsx_that_unpacks_past_the_bound_is_refused_by_its_declared_size(write_file):
+    bomb = with_entry(
+        tidy_xlsx(), "xl/media/padding.bin", limits.MAX_XLSX_UNPACKED_BYTES + (1 << 20)
+    )
+    assert len(bomb) < limits.MAX_XLSX_UNPACKED_BYTES // 100  # small on disk
+    started = time.monotonic()
+    with pytest.raises(SourceError, match="unpacks to") as refused:
+        read_province_year_file(write_file("bomb.xlsx", bomb))
+    assert time.monotonic() - started < 5
+    assert f"{limits.MAX_XLSX_UNPACKED_BYTES:,} bytes" in refused.value.reason
+
+
+def test_an_xlsx_wider_than_the_column_bound_is_refused(write_file):
+    column = openpyxl.utils.get_column_letter(limits.MAX_COLUMNS + 1)
+    wide = tidy_xlsx({f"{column}1": "x"})
+    with pytest.raises(SourceError, match="columns") as refused:
+        read_province_year_file(write_file("wide.xlsx", wide))
+    assert f"{limits.MAX_COLUMNS:,}" in refused.value.reason
+
+
+def test_a_sheet_whose_dimensions_span_millions_of_cells_is_refused_quickly(write_file):
+    # Two cells, A1 and Z1048576: iterating the sheet would yield 27 million empty cells.
+    sparse = tidy_xlsx({"Z1048576": "x"})
+    started = time.monotonic()
+    with pytest.raises(SourceError, match="cells"):
+        read_province_year_file(write_file("sparse.xlsx", sparse))
+    assert time.monotonic() - started < 5
+
+
+def test_a_csv_of_100000_columns_is_refused_quickly(write_file):
+    text = "province,year," + ",".join(f"m{i}" for i in range(100_000)) + "\n辽宁,2023\n"
+    started = time.monotonic()
+    with pytest.raises(SourceError, match="columns") as refused:
+        read_province_year_file(write_file("wide_2023.csv", text))
+    assert time.monotonic() - started < 5
+    assert refused.value.row == 1
+    assert f"100,002 columns, more than the {limits.MAX_COLUMNS:,}" in refused.value.reason
+
+
+def test_year_1800_is_out_of_the_window(write_file):
+    text = (
+        "province,year,metric,value\n"
+        "辽宁,1800,gdp,1\n"
+        f"辽宁,{FIRST_DATA_YEAR - 1},gdp,2\n"
+        f"辽宁,{FIRST_DATA_YEAR},gdp,3\n"
+        f"辽宁,{current_year() + 1},gdp,4\n"
+    )
+    read = read_province_year_file(write_file("long.csv", text), bad_cells="reject")
+    assert read.observations["year"].tolist() == [FIRST_DATA_YEAR]
+    assert read.rejected[["source_row", "rule", "value_raw"]].values.tolist() == [
+        [2, "out_of_window", "1800"],
+        [3, "out_of_window", str(FIRST_DATA_YEAR - 1)],
+        [5, "future", str(current_year() + 1)],
+    ]
+    assert f"before {FIRST_DATA_YEAR}" in read.rejected["reason"][0]
+
+
+def test_an_nbs_year_column_1800_is_out_of_the_window(write_file):
+    lines = [
+        "数据库：分省年度数据",
+        "指标：地区生产总值(亿元)",
+        "地区,2023年,1800年",
+        "北京市,43760.7,1",
+    ]
+    data = ("\r\n".join(lines) + "\r\n").encode("gbk")
+    read = read_province_year_file(write_file("gdp.csv", data), bad_cells="reject")
+    assert read.observations["year"].tolist() == [2023]
+    assert read.rejected[["source_column", "rule"]].values.tolist() == [["1800年", "out_of_window"]]
+
+
+@pytest.mark.parametrize("cell", ["1e400", "9" * 400, "inf", "-inf", "Infinity", "nan", "NaN"])
+def test_a_number_that_is_not_finite_is_rejected(write_file, cell):
+    text = f"province,year,gdp\n辽宁,2023,{cell}\n吉林,2023,13531.2\n"
+    read = read_province_year_file(write_file("gdp.csv", text), bad_cells="reject")
+    assert read.observations["value"].tolist() == [13531.2]
+    [rejection] = read.rejected.to_dict("records")
+    assert (rejection["rule"], rejection["value_raw"]) == ("not_finite", cell)
+    assert "not a finite number" in rejection["reason"]
+
+
+@pytest.mark.parametrize("second", ["value", "Value", " VALUE "])
+def test_a_repeated_column_refuses_the_file(write_file, second):
+    text = f"province,year,metric,value,{second}\n辽宁,2023,gdp,1,2\n"
+    with pytest.raises(SourceError, match="appears twice") as refused:
+        read_province_year_file(write_file("long.csv", text))
+    assert refused.value.row == 1
+    assert refused.value.column == second.strip()
