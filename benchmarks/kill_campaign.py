@@ -498,6 +498,9 @@ def main() -> int:
             check=True,
             capture_output=True,
         )
+        settled = time.time() - 60  # a landed file younger than a few seconds waits a run
+        for path in landing.rglob("*"):
+            os.utime(path, (settled, settled))
         update = Series("update", [DEMO, landing], landing, like=first.clean_home)
         clean_run(update, work)
         series = [update] if args.series == "update" else [first, update]

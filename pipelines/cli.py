@@ -147,7 +147,10 @@ def _execute_run(job_name: str, verbose: bool) -> bool:
             )
         runs.free_run_slots(instance, result.run_id)
     seconds = time.monotonic() - started
-    print(summarize(result, seconds=seconds, published=str(_shown(published_path()))), flush=True)
+    print(
+        printable(summarize(result, seconds=seconds, published=str(_shown(published_path())))),
+        flush=True,
+    )
     if runs.interrupted(result):
         print(
             f"impetus: stopped by SIGINT/SIGTERM: run {result.run_id} marked failed, its pool"
@@ -514,12 +517,14 @@ def _unload(args: argparse.Namespace) -> int:
             if args.undo:
                 undone = undo_unload(conn, args.file)
                 for domain, name in undone:
-                    print(f"{domain}: {name} is no longer kept out; its next run loads it")
+                    print(
+                        printable(f"{domain}: {name} is no longer kept out; its next run loads it")
+                    )
                 domains = sorted({domain for domain, _ in undone})
             else:
                 gone = unload(conn, args.file)
                 for file in gone:
-                    print(file)
+                    print(printable(str(file)))
                 domains = sorted({file.domain for file in gone})
     except NothingToUnload as error:
         print(f"impetus unload: {error}", file=sys.stderr)

@@ -20,10 +20,12 @@ So the CLI tags its runs with its host, pid and the process's start time (:func:
 and around each run:
 
 * :func:`release_dead_runs` (before the run starts, and every few seconds while one of its
-  steps waits for a slot) reports runs of this host whose process is gone as failed and frees
-  their slots, and frees the slots of finished runs that still hold some (what the daemon does
-  60 s after a run ends, for instances without a daemon). Runs the daemon or the UI launched
-  are left to Dagster (their code server fails them when their process dies);
+  steps waits for a slot) reports runs executed in a process of this host that is gone as
+  failed and frees their slots and queued steps (untagged in-process runs too, on a local
+  SQLite instance, by the pid of their engine event), and frees the slots of finished runs
+  that still hold some (what the daemon does 60 s after a run ends, for instances without a
+  daemon). Runs the daemon or the UI launched are left to Dagster (their code server fails
+  them when their process dies);
 * :func:`supervised` makes a waiting step sleep between claims (at most
   :data:`WAIT_POLL_SECONDS`), stops the run on SIGINT/SIGTERM while it waits, and tells the
   caller who holds the slot (:class:`SlotHolder`) and which dead runs it released;
@@ -349,7 +351,10 @@ def supervised(
                 self._next_look, self._told = 0.0, ()  # the next wait is told afresh
                 return True
             if not self._claims:  # no step of this run holds a slot: another run's does
-                self._look(concurrency_key, step_key)
+                try:
+                    self._look(concurrency_key, step_key)
+                except Exception:  # noqa: BLE001 - a look at the pool is not worth the run
+                    pass
             return False
 
         def _look(self, pool: str, step_key: str) -> None:

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import tomllib
 from datetime import datetime
 from pathlib import Path
@@ -268,11 +269,14 @@ def test_demo_then_one_domain_on_a_fresh_clone_without_dagster_home(tmp_path, mo
     for domain in DOMAINS:
         assert (root / "data" / "landing" / domain).is_dir(), domain
 
-    (root / "data" / "landing" / "province_year" / "gdp_2024_liaoning.csv").write_text(
+    landed = root / "data" / "landing" / "province_year" / "gdp_2024_liaoning.csv"
+    landed.write_text(
         "province,year,metric,value,unit,vintage,release_date,source\n"
         "辽宁,2024,gdp,32612.7,亿元,test release,2026-01-15,a test\n",
         encoding="utf-8",
     )
+    settled = time.time() - 3600  # copied an hour ago: past the "still being written" window
+    os.utime(landed, (settled, settled))
     one = run_cli(root, "materialize", "--domain", "province_year")
     assert one.returncode == 0, one.stdout[-3000:] + one.stderr[-3000:]
     assert "  ✓ marts/indicator_value  " in one.stdout
