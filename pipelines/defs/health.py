@@ -15,14 +15,10 @@ Like every asset downstream of a failed blocking check it is skipped in that run
 run, or ``impetus status``, reports it.
 """
 
-import importlib
-import pkgutil
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-import pipelines.defs
-from pipelines.defs.metadata import POOL
+from pipelines.defs.metadata import POOL, asset_keys_in_defs
 from pipelines.lateness import ERROR, load_calendar, table_level, today
 from pipelines.status import REPORT_ASSET, collect, location_check_keys, render_markdown
 
@@ -36,22 +32,7 @@ _LAYERS = ("staging", "marts")
 
 def warehouse_tables() -> list[dg.AssetKey]:
     """Every staging table and mart defined in pipelines/defs: what the report follows."""
-    keys: set[dg.AssetKey] = set()
-    for module_info in pkgutil.iter_modules(pipelines.defs.__path__):
-        if module_info.name in _NOT_SCANNED:
-            continue
-        module = importlib.import_module(f"pipelines.defs.{module_info.name}")
-        for value in vars(module).values():
-            if isinstance(value, dg.Definitions):
-                candidates = list(value.assets or [])
-            elif isinstance(value, list | tuple) and not isinstance(value, dg.AssetKey):
-                candidates = list(value)
-            else:
-                candidates = [value]
-            for asset in candidates:
-                if isinstance(asset, dg.AssetsDefinition):
-                    keys.update(key for key in asset.keys if key.path[0] in _LAYERS)
-    return sorted(keys, key=lambda key: key.to_user_string())
+    return [key for key in asset_keys_in_defs(skip=_NOT_SCANNED) if key.path[0] in _LAYERS]
 
 
 @dg.asset(

@@ -87,6 +87,35 @@ def _can_write(conn: duckdb.DuckDBPyConnection) -> bool:
     )
 
 
+def asset_keys_in_defs(skip: set[str]) -> list[dg.AssetKey]:
+    """Every asset key defined by the modules of pipelines/defs not named in ``skip``: what
+    load_from_defs_folder finds (module-level assets, alone or in lists, and the assets of a
+    module-level Definitions). Imports those modules, so callers skip themselves."""
+    import importlib
+    import pkgutil
+
+    import pipelines.defs
+
+    keys: set[dg.AssetKey] = set()
+    for module_info in pkgutil.iter_modules(pipelines.defs.__path__):
+        if module_info.name in skip:
+            continue
+        module = importlib.import_module(f"pipelines.defs.{module_info.name}")
+        for value in vars(module).values():
+            if isinstance(value, dg.Definitions):
+                candidates = list(value.assets or [])
+            elif type(value) in (list, tuple):  # not tuple-like records (AssetKey, conditions)
+                candidates = list(value)
+            else:
+                candidates = [value]
+            for asset in candidates:
+                if isinstance(asset, dg.AssetsDefinition):
+                    keys.update(asset.keys)
+                elif isinstance(asset, dg.AssetSpec):
+                    keys.add(asset.key)
+    return sorted(keys, key=lambda key: key.to_user_string())
+
+
 def source_files_of(conn: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     """The distinct source files a staging table's rows come from (its lineage column)."""
     return [row[0] for row in conn.execute(f"select distinct source_file from {table}").fetchall()]

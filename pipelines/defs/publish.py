@@ -15,14 +15,10 @@ Jobs: ``full_rebuild_job`` (every asset) and each ``<domain>_refresh_job`` (what
 published copy always follows the last successful run.
 """
 
-import importlib
-import pkgutil
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-import pipelines.defs
-from pipelines.defs.metadata import POOL, table_metadata
+from pipelines.defs.metadata import POOL, asset_keys_in_defs, table_metadata
 from pipelines.publish import PUBLICATION_TABLE, connect_published, publish, published_path
 
 ASSET_KEY = dg.AssetKey(["published_copy"])
@@ -34,26 +30,7 @@ _NOT_SCANNED = {"publish", "automation", "jobs", "resources"}
 def warehouse_asset_keys() -> list[dg.AssetKey]:
     """Every asset key defined by the other modules of pipelines/defs: the copy depends on all
     of them, so a new asset is waited for without editing this file."""
-    keys: set[dg.AssetKey] = set()
-    for module_info in pkgutil.iter_modules(pipelines.defs.__path__):
-        if module_info.name in _NOT_SCANNED:
-            continue
-        module = importlib.import_module(f"pipelines.defs.{module_info.name}")
-        # What load_from_defs_folder finds: module-level assets (alone or in lists) and the
-        # assets of a module-level Definitions.
-        for value in vars(module).values():
-            if isinstance(value, dg.Definitions):
-                candidates = list(value.assets or [])
-            elif type(value) in (list, tuple):  # not tuple-like records (AssetKey, conditions)
-                candidates = list(value)
-            else:
-                candidates = [value]
-            for asset in candidates:
-                if isinstance(asset, dg.AssetsDefinition):
-                    keys.update(asset.keys)
-                elif isinstance(asset, dg.AssetSpec):
-                    keys.add(asset.key)
-    return sorted(keys, key=lambda key: key.to_user_string())
+    return asset_keys_in_defs(skip=_NOT_SCANNED)
 
 
 @dg.asset(
