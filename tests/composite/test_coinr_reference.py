@@ -1,7 +1,7 @@
 """Reproduce COINr 1.1.14's example index (ASEM) stage by stage, and its variants, to 1e-9.
 
-The expected numbers were produced by COINr itself (see ../shared/reference/coinr/README.md).
-Skipped where that folder is absent.
+The expected numbers were produced by COINr itself; they are vendored with COINr's licence in
+coinr_reference/ (see its README.md).
 """
 
 from __future__ import annotations
@@ -26,15 +26,9 @@ from pipelines.composite import (
 from pipelines.composite.treat import treat_indicator
 from pipelines.composite.weighting import principal_components
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = REPO_ROOT.parent / "shared" / "reference" / "coinr"
+REFERENCE = Path(__file__).resolve().parent / "coinr_reference"
 EXPECTED = REFERENCE / "expected_v1_1_14"
 TOLERANCE = 1e-9
-
-pytestmark = pytest.mark.skipif(
-    not (EXPECTED / "example_coin_Aggregated.csv").exists(),
-    reason=f"COINr reference results not found at {REFERENCE}",
-)
 
 EXAMPLE_SETTINGS = Settings(
     impute=ImputeSettings(method="group_mean", group_column="EurAsia_group"),

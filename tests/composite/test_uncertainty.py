@@ -29,8 +29,7 @@ from pipelines.composite.uncertainty import (
     unit_rank,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-COINR = REPO_ROOT.parent / "shared" / "reference" / "coinr"
+COINR = Path(__file__).resolve().parent / "coinr_reference"
 SA_EXPECTED = COINR / "expected_vignette_SA_UA"
 
 POSITIVE = NormaliseSettings("minmax", {"lower": 1, "upper": 100})
@@ -243,10 +242,6 @@ def test_sobol_design_layout_and_a_unit_rank_target(panel_coin, all_choices) -> 
 
 
 # --- COINr's vignette analysis ------------------------------------------------------------------
-@pytest.mark.skipif(
-    not (SA_EXPECTED / "SA_results_Sensitivity.csv").exists(),
-    reason=f"COINr's stored sensitivity analysis not found at {SA_EXPECTED}",
-)
 def test_sobol_indices_of_coinr_vignette_are_of_the_same_order() -> None:
     """COINr's vignette: winmax 1-5, min-max 1-100 or z-score 10/2, 100 sets of weights with
     +-25% noise on the pillars and sub-indices, arithmetic or geometric mean; output = mean
