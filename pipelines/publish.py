@@ -68,6 +68,10 @@ class PublishedCopyMissing(FileNotFoundError):
     """There is no published copy yet: nothing has been materialized successfully."""
 
 
+class NothingToPublish(RuntimeError):
+    """The warehouse holds no tables: a copy of it would only hide the last good one."""
+
+
 class PublishedCopyLocked(RuntimeError):
     """The file to read is held for writing by another process (DuckDB: no other process may
     open it then, not even read-only); the message says which file to read instead."""
@@ -142,6 +146,11 @@ def publish(
             if wal.exists() and wal.stat().st_size > 0:
                 raise RuntimeError(f"{wal} is not empty after CHECKPOINT; not publishing")
             counts = row_counts(live)
+            if not counts:
+                raise NothingToPublish(
+                    f"{source} holds no tables yet: run `impetus materialize` (or `make demo`)"
+                    " first; the published copy is left as it was"
+                )
             shutil.copyfile(source, temporary)
         _stamp(temporary, run_id, published_at, source, counts)
         if _wal(temporary).exists() and _wal(temporary).stat().st_size > 0:

@@ -36,7 +36,11 @@ EXAMPLE_LINES = 2  # ... onto at most this many lines
 VALUE_WIDTH = 40  # a long text value in an example row is cut here
 
 LOAD_ERROR = "LoadError"
-INTERRUPTED = "DagsterExecutionInterruptedError"  # SIGINT/SIGTERM stopped the step
+# What SIGINT/SIGTERM leaves in a step's error chain: Dagster's own error, or, when the signal
+# arrived inside a DuckDB statement or plain Python, DuckDB's interrupt or KeyboardInterrupt.
+INTERRUPTED = frozenset(
+    {"DagsterExecutionInterruptedError", "InterruptException", "KeyboardInterrupt"}
+)
 _LOAD_HEADER = re.compile(r"load refused, (?P<total>\d+) problem")
 _QUOTED = r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\""
 # How pipelines.warehouse.loads.Problem reads: "file, row 3, column 'c', value 'v': reason".
@@ -134,6 +138,7 @@ class DomainLoad:
     rows_loaded: int = 0
     rows_quarantined: int = 0
     quarantined_by_rule: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)  # path -> why it was not read
 
 
 @dataclass(frozen=True)
@@ -184,6 +189,7 @@ class RunFacts:
     not_run: list[str] = field(default_factory=list)
     checks_planned: int | None = None  # checks the run was to evaluate
     seconds: float | None = None
+    interrupted: bool = False  # SIGINT/SIGTERM stopped it: nothing else went wrong
 
 
 # --- from Dagster events ----------------------------------------------------------------------
@@ -238,7 +244,9 @@ def facts_from_events(
             step = step_label(event.step_key)
             failed_steps.add(step)
             refusal = refusal_from_error(event.step_key, error)
-            if refusal is not None:
+            if _was_interrupted(error):
+                facts.interrupted = True  # said once, in the outcome line
+            elif refusal is not None:
                 facts.refusals.append(refusal)
             elif not _is_check_failure(error):
                 facts.failures.append(StepFailure(step, error_summary(error)))
@@ -281,6 +289,7 @@ def load_from_metadata(domain: str, metadata: Mapping[str, Any]) -> DomainLoad:
         rows_loaded=int(values.get("rows_loaded") or 0),
         rows_quarantined=int(values.get("rows_quarantined") or 0),
         quarantined_by_rule=dict(rules.most_common()),
+        skipped=dict(values.get("files_skipped") or {}),
     )
 
 
@@ -417,6 +426,10 @@ def _error_chain(error: Any) -> list[Any]:
     return chain
 
 
+def _was_interrupted(error: Any) -> bool:
+    return any(getattr(e, "cls_name", None) in INTERRUPTED for e in _error_chain(error))
+
+
 def _own_message(error: Any) -> str:
     """The exception's own text, without the ``module.Class: `` prefix Dagster keeps."""
     message = (getattr(error, "message", "") or "").strip()
@@ -533,10 +546,11 @@ class StepProgress:
             label = step_label(step)
         kinds = Counter(check.kind for check in checks)
         if not ok:
-            if kinds["blocking"] or _is_check_failure(error):
-                note = "blocking check failed"
-            elif any(e.cls_name == INTERRUPTED for e in _error_chain(error)):
+            if _was_interrupted(error):
                 note = "interrupted (SIGINT/SIGTERM); what it had not committed was rolled back"
+                label = step_label(step)
+            elif kinds["blocking"] or _is_check_failure(error):
+                note = "blocking check failed"
             elif refusal := refusal_from_error(step, error):
                 files = len({p.file for p in refusal.problems})
                 note = f"load refused ({files} file{'s' if files != 1 else ''}; see below)"
@@ -615,6 +629,8 @@ def _files_section(facts: RunFacts, out: list[str]) -> None:
             )
             or "no files"
         )
+        if load.skipped:
+            counts += f", {len(load.skipped)} not read yet"
         rows = ""
         if load.files.get("loaded"):
             rows = f"; {_n(load.rows_loaded, 'row')} loaded, {load.rows_quarantined:,} quarantined"
@@ -624,6 +640,11 @@ def _files_section(facts: RunFacts, out: list[str]) -> None:
             f"  {domain:<{width}}refused: nothing of {domain} was loaded (one transaction;"
             " the warehouse is as it was)"
         )
+    skipped = [(load.domain, path, why) for load in facts.loads for path, why in load.skipped.items()]
+    if skipped:
+        out.append("Files not read (a file still being written is read by a later run)")
+        for domain, path, why in skipped:
+            out.extend(_wrapped(f"{domain}: {path}: {why}", "  "))
     quarantined = [load for load in facts.loads if load.quarantined_by_rule]
     if quarantined:
         out.append("Rows quarantined, by rule (quarantine.<domain>; the rest of each file loaded)")
@@ -803,9 +824,8 @@ def _failures_section(facts: RunFacts, out: list[str]) -> None:
             )
     if facts.not_run:
         names = ", ".join(facts.not_run)
-        out.append(
-            f"Not run because a step before them failed ({len(facts.not_run)}): " + _cut(names, 400)
-        )
+        why = "the run was stopped" if facts.interrupted else "a step before them failed"
+        out.append(f"Not run because {why} ({len(facts.not_run)}): " + _cut(names, 400))
 
 
 def outcome_line(facts: RunFacts) -> str:
@@ -826,7 +846,10 @@ def outcome_line(facts: RunFacts) -> str:
         parts.append("nothing published" if "published_copy" not in facts.materialized else "")
         if facts.failures:
             parts.append("--verbose shows the traceback")
-    status = "succeeded" if facts.success else "FAILED"
+    if facts.interrupted:
+        status = "STOPPED by SIGINT/SIGTERM"
+    else:
+        status = "succeeded" if facts.success else "FAILED"
     return f"{facts.job}: {status}, {', '.join(p for p in parts if p)} (run {facts.run_id})"
 
 

@@ -371,7 +371,8 @@ def _table(name: str) -> str:
 
 def render_text(report: HealthReport, full: bool = False) -> str:
     """The report for a terminal: late data, checks, quarantine, runs, and a last line."""
-    on = report.on.isoformat() + (f" ({TODAY_ENV})" if report.today_fixed else "")
+    # The calendar's dates are Beijing dates: say so, since it is often tomorrow there already.
+    on = report.on.isoformat() + (f" ({TODAY_ENV})" if report.today_fixed else " (Beijing)")
     lines = [f"Status on {on}" + (f", {report.read_from}" if report.read_from else "")]
 
     late, groups = report.late, late_groups(report.lateness)

@@ -258,6 +258,8 @@ def test_sigterm_inside_a_step_stops_the_run_cleanly_and_the_next_run_works(home
         assert time.monotonic() - sent < 20
         assert stopped.returncode == 1, text
         assert f"  ✗ {CHECK_STEP}: interrupted (SIGINT/SIGTERM)" in text
+        assert "DagsterExecutionInterruptedError" not in text and "Step failed" not in text
+        assert f"{KILLED_JOB}: STOPPED by SIGINT/SIGTERM" in text
         assert f"impetus: stopped by SIGINT/SIGTERM: run {run.run_id} marked failed" in text
         assert instance.get_run_by_id(run.run_id).status == dg.DagsterRunStatus.FAILURE
         assert not holding(instance, run.run_id) and not queued(instance, run.run_id)

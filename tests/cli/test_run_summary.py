@@ -135,6 +135,25 @@ def test_loads_count_files_by_status_and_quarantined_rows_by_rule():
     assert "  procurement  placeholder 2, formula 1" in text
 
 
+def test_files_a_run_skipped_are_named_with_the_reason():
+    skipped = {
+        "data/landing/patents/half.csv": "modified 2 s ago: still being written?",
+        "data/landing/patents/passwd.csv": "a symbolic link leading outside the folder: not read",
+    }
+    load = rs.load_from_metadata(
+        "patents",
+        {
+            "files": dg.MetadataValue.json({"a.csv": {"status": "unchanged"}}),
+            "files_skipped": dg.MetadataValue.json(skipped),
+        },
+    )
+    assert load.skipped == skipped
+    text = rs.render(rs.RunFacts(job="j", run_id="r", success=True, loads=[load]))
+    assert "  patents  1 unchanged, 2 not read yet" in text
+    for path, why in skipped.items():
+        assert f"  patents: {path}: {why}" in text
+
+
 def test_checks_show_blocking_first_then_warnings_with_at_most_five_example_rows():
     jumps = [
         {
@@ -235,6 +254,20 @@ def test_a_step_that_fails_for_another_reason_is_named_with_its_error():
     assert "Step failed: marts/indicator_value: Catalog Error" in text
     assert "run `impetus materialize` (every domain) once" in text
     assert "--verbose shows the traceback" in text.splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    "cls_name", ["DagsterExecutionInterruptedError", "InterruptException", "KeyboardInterrupt"]
+)
+def test_a_step_stopped_by_a_signal_is_named_by_its_step_and_said_interrupted(cls_name):
+    """SIGTERM inside a DuckDB statement surfaces as DuckDB's InterruptException, in plain
+    Python as KeyboardInterrupt, elsewhere as Dagster's own error: all read as interrupted."""
+    from dagster._utils.error import SerializableErrorInfo
+
+    inner = SerializableErrorInfo(f"{cls_name}: stopped\n", [], cls_name)
+    error = SerializableErrorInfo("dagster: step failed\n", [], "DagsterUserCodeError", inner)
+    line = rs.StepProgress().line("validate_staging_patents", False, 3.0, error)
+    assert line.startswith("  ✗ validate_staging_patents: interrupted (SIGINT/SIGTERM)")
 
 
 def test_a_successful_run_ends_with_its_outcome_and_the_published_copy():

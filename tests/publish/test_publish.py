@@ -23,6 +23,7 @@ from pipelines.defs.metadata import POOL
 from pipelines.paths import DEMO_DIR, REPO_ROOT
 from pipelines.publish import (
     PUBLICATION_TABLE,
+    NothingToPublish,
     connect_published,
     current_version,
     expired_versions,
@@ -172,6 +173,18 @@ def test_a_failed_publication_leaves_the_previous_copy_and_no_files(
         publish(live, target, run_id="bad")
     assert read_publication(target)["run_id"] == "good"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["live", "pub.duckdb", "versions"]
+    assert list((tmp_path / "versions").iterdir()) == [current_version(target)]
+
+
+def test_an_empty_warehouse_is_not_published_over_the_last_good_copy(live, tmp_path):
+    target = tmp_path / "pub.duckdb"
+    publish(live, target, run_id="good")
+    empty = tmp_path / "empty" / "impetus.duckdb"
+    empty.parent.mkdir()
+    duckdb.connect(str(empty)).close()
+    with pytest.raises(NothingToPublish, match="holds no tables yet: run `impetus materialize`"):
+        publish(empty, target, run_id="empty")
+    assert read_publication(target)["run_id"] == "good"
     assert list((tmp_path / "versions").iterdir()) == [current_version(target)]
 
 
