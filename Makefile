@@ -9,7 +9,11 @@ UV_VERSION := 0.13.8
 export DAGSTER_HOME := $(CURDIR)
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: demo test ui env demo-data micro-data clean-warehouse
+.PHONY: demo test test-fast ui env demo-data micro-data clean-warehouse
+
+# Two workers (the machine has 2 cores), one test file each at a time: a file's module fixtures
+# (a demo build, a Dagster stack) are built once, in one worker.
+PYTEST_PARALLEL := -n 2 --dist loadfile
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +30,11 @@ demo: env
 	$(VENV)/bin/impetus demo
 
 test: env
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_PARALLEL)
+
+# The unit tests: no whole-demo build, no subprocess runs, no Dagster stack.
+test-fast: env
+	$(VENV)/bin/pytest $(PYTEST_PARALLEL) -m "not integration"
 
 ui: env
 	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(VENV)/bin/dg dev --host 127.0.0.1 --port 3000

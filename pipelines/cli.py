@@ -119,7 +119,7 @@ def _execute_run(job_name: str, verbose: bool) -> bool:
 
     progress = StepProgress()
     job = defs.resolve_job_def(job_name).with_logger_defs(
-        {"console": dg.colored_console_logger, "impetus_progress": _progress_logger(progress)}
+        {"console": _escaped_console_logger, "impetus_progress": _progress_logger(progress)}
     )
     loggers = (
         {"console": {"config": {"log_level": "INFO"}}}
@@ -180,6 +180,27 @@ def _instance() -> dg.DagsterInstance:
     dagster.yaml is, as the Makefile sets it), never an error."""
     os.environ["DAGSTER_HOME"] = str(dagster_home())
     return dg.DagsterInstance.get()
+
+
+class _PrintableFormatter(logging.Formatter):
+    """Dagster's log carries values of data files (refusals, check examples): escaped."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record))
+
+
+@dg.logger(
+    {"log_level": dg.Field(str, is_required=False, default_value="INFO")},
+    description="Dagster's log with tracebacks (impetus --verbose), control characters escaped.",
+)
+def _escaped_console_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
+    logger = logging.getLogger(f"impetus.verbose.{id(init_context)}")
+    logger.propagate = False
+    logger.setLevel(init_context.logger_config["log_level"])
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_PrintableFormatter("%(asctime)s - %(levelname)s - %(message)s"))
+    logger.handlers = [handler]
+    return logger
 
 
 def _progress_logger(progress: StepProgress) -> dg.LoggerDefinition:
@@ -563,7 +584,7 @@ def _status(args: argparse.Namespace) -> int:
     from pipelines.status import status_report
 
     text, code = status_report(on=args.today, full=args.all)
-    print(text)
+    print(printable(text))
     return code
 
 

@@ -640,7 +640,9 @@ def _files_section(facts: RunFacts, out: list[str]) -> None:
             f"  {domain:<{width}}refused: nothing of {domain} was loaded (one transaction;"
             " the warehouse is as it was)"
         )
-    skipped = [(load.domain, path, why) for load in facts.loads for path, why in load.skipped.items()]
+    skipped = [
+        (load.domain, path, why) for load in facts.loads for path, why in load.skipped.items()
+    ]
     if skipped:
         out.append("Files not read (a file still being written is read by a later run)")
         for domain, path, why in skipped:

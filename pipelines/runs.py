@@ -173,7 +173,8 @@ def release_dead_runs(
     """Report each dead run (:func:`dead_runs`) as failed and free its slots and its place in
     the pools' queues; free the slots of finished runs that still hold some (at once when their
     process is gone, else ``free_slots_after_run_end_seconds`` after they ended, as the daemon
-    would). ``by`` names the run doing it, for the dead run's event log."""
+    would). ``by`` names who does it (``run <id>``, ``sensor <name>``), for the dead run's
+    event log."""
     storage = instance.event_log_storage
     if not storage.supports_global_concurrency_limits:
         return []
@@ -186,7 +187,7 @@ def release_dead_runs(
         message = (
             f"The process of this run (pid {pid} on {host}) is gone: killed or crashed{at}."
             f" Marked failed and its pool slots freed by impetus (pid {os.getpid()}"
-            + (f", run {by}" if by else "")
+            + (f", {by}" if by else "")
             + ")."
         )
         current = instance.get_run_by_id(run.run_id)
@@ -362,7 +363,7 @@ def supervised(
             if now < self._next_look:
                 return
             self._next_look = now + sweep_every
-            released = release_dead_runs(instance, exclude=[self._run_id], by=self._run_id)
+            released = release_dead_runs(instance, exclude=[self._run_id], by=f"run {self._run_id}")
             if released:
                 for pending in list(self._pending_timeouts):
                     self._pending_timeouts[pending] = 0.0  # claim again at once

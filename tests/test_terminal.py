@@ -44,3 +44,17 @@ def test_every_c0_and_c1_character_but_tab_and_newline_is_escaped():
 
 def test_non_ascii_letters_and_symbols_are_kept():
     assert printable("黑龙江省 ✓ ✗ — … é ａ") == "黑龙江省 ✓ ✗ — … é ａ"
+
+
+def test_the_verbose_log_escapes_what_a_data_file_said(capsys):
+    """`impetus --verbose` prints Dagster's log, whose refusals quote values of data files."""
+    import dagster as dg
+
+    from pipelines.cli import _escaped_console_logger
+
+    context = dg.build_init_logger_context(logger_config={"log_level": "INFO"})
+    logger = _escaped_console_logger.logger_fn(context)
+    logger.info("row 2, column name, value '\x1b]0;pwned\x07\x1b[2J': refused")
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err
+    assert "value '\\x1b]0;pwned\\x07\\x1b[2J': refused" in err

@@ -11,8 +11,10 @@ It depends on every staging table and mart, so a run that builds them ends with 
 steps' priority is the lowest: it also waits for the checks that do not block it), and only
 the published copy comes after. Its own check, ``releases_on_time``, fails (ERROR, not
 blocking) when any release is late past its slack: the one row of the catalog to look at.
-Like every asset downstream of a failed blocking check it is skipped in that run; the next
-run, or ``impetus status``, reports it.
+Like every asset downstream of a failed blocking check it is skipped in that run: where the
+daemon runs, ``health_after_a_failed_run`` then writes it in a run of its own, and
+``health_daily`` every morning (a release goes late by the date alone); from a terminal,
+``impetus status`` prints the same report.
 """
 
 import dagster as dg
@@ -105,4 +107,40 @@ def health(context: dg.AssetExecutionContext, warehouse: DuckDBResource) -> dg.M
     )
 
 
-defs = dg.Definitions(assets=[health])
+# A run that failed (a blocking check, a refused file) skips `health` with the rest of what is
+# downstream, and a release goes late by the date alone with no run at all: two more ways, for
+# the daemon, to keep the summary in the UI current.
+health_job = dg.define_asset_job(
+    "health_job",
+    selection=[HEALTH_KEY],
+    description="Write the health summary alone (after a failed run, and every morning).",
+)
+
+health_daily = dg.ScheduleDefinition(
+    name="health_daily",
+    job=health_job,
+    cron_schedule="30 7 * * *",  # after the lateness checks' daily re-check at 07:00
+    execution_timezone="Asia/Shanghai",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="The health summary every morning, 07:30: releases go late by the date alone.",
+)
+
+
+@dg.run_failure_sensor(
+    name="health_after_a_failed_run",
+    request_job=health_job,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Writes the health summary after any failed run (which skipped `health`).",
+)
+def health_after_a_failed_run(context: dg.RunFailureSensorContext):
+    if context.dagster_run.job_name == health_job.name:
+        return dg.SkipReason("a failed health_job is not followed by another")
+    return dg.RunRequest(run_key=f"after {context.dagster_run.run_id}")
+
+
+defs = dg.Definitions(
+    assets=[health],
+    jobs=[health_job],
+    schedules=[health_daily],
+    sensors=[health_after_a_failed_run],
+)

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipelines.readers import limits
 from pipelines.readers.areas import Area, find_area, normalise_area
 from pipelines.readers.catalog import Metric, MetricMatch, get_metric, resolve_metric_label
 from pipelines.readers.errors import SourceError
@@ -123,6 +124,7 @@ def read_province_year_file(
     """
     collected = BadCells(bad_cells)
     path = Path(path)
+    _check_file_size(path)
     data = path.read_bytes()
     sha256 = hashlib.sha256(data).hexdigest()
     grid = load_grid(data, path.name)
@@ -143,3 +145,16 @@ def read_province_year_file(
         notes=grid.notes + notes,
         rejected=rejections_frame(collected.rejections),
     )
+
+
+def _check_file_size(path: Path) -> None:
+    """Refuse a file larger than MAX_PROVINCE_YEAR_FILE_BYTES before reading it whole."""
+    size = path.stat().st_size
+    if size > limits.MAX_PROVINCE_YEAR_FILE_BYTES:
+        raise SourceError(
+            f"the file is {size:,} bytes, more than the {limits.MAX_PROVINCE_YEAR_FILE_BYTES:,} "
+            "bytes a province-year file may hold (pipelines/readers/limits.py): it is read whole "
+            "into memory, and a province table is a few hundred kilobytes; split it into "
+            "several files (by metric or by years)",
+            file=path.name,
+        )

@@ -9,6 +9,11 @@ needs it (docs/loading.md says what each refusal means).
 
 from __future__ import annotations
 
+# A province-year file (NBS export, yearbook table, tidy table), which is read whole into
+# memory before it is parsed. A real one is a few hundred kilobytes; checked from the file's
+# size before a byte of it is read.
+MAX_PROVINCE_YEAR_FILE_BYTES = 256 << 20  # 256 MiB
+
 # One row of a CSV (micro extracts, and the header line of any CSV), line break included. A
 # micro row is a few hundred bytes; a row past this is damaged (often a stray quote that
 # swallowed the rest of the file) and refuses the file. DuckDB's own line limit is 2,000,000.

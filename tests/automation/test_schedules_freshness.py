@@ -28,6 +28,7 @@ EXPECTED_SCHEDULES = {
     "patents_quarterly": ("patents_job", "0 6 10 1,4,7,10 *", True),
     "enterprises_quarterly": ("enterprises_job", "30 6 10 1,4,7,10 *", True),
     "full_rebuild_weekly": ("full_rebuild_job", "0 3 * * 0", False),
+    "health_daily": ("health_job", "30 7 * * *", True),
 }
 
 

@@ -218,9 +218,11 @@ def test_a_waiting_run_names_the_holder_sleeps_and_goes_on_when_the_holder_dies(
         assert instance.get_run_by_id(holder_run).status == dg.DagsterRunStatus.FAILURE
 
 
-def test_sigterm_stops_a_run_waiting_for_the_slot(home: Path):
-    """The blocked run used to ignore SIGTERM (`timeout` had to SIGKILL it); now it stops
-    within a second or two, is marked failed and leaves neither a slot nor a queued step."""
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_stops_a_run_waiting_for_the_slot(home: Path, stop: signal.Signals):
+    """The blocked run used to ignore SIGTERM and Ctrl-C (`timeout` had to SIGKILL it); now
+    it stops within a second or two, is marked failed and leaves neither a slot nor a queued
+    step."""
     tiny_warehouse(home)
     with dg.DagsterInstance.get() as instance:
         holder_run, holder = slot_held_by_a_process_we_own(instance)
@@ -229,7 +231,7 @@ def test_sigterm_stops_a_run_waiting_for_the_slot(home: Path):
             wait_for(lambda: "waiting for pool" in out.read_text(), 60, "the waiting line")
             run = run_of(instance, "publish_job")
             assert queued(instance, run.run_id)
-            waiting.send_signal(signal.SIGTERM)
+            waiting.send_signal(stop)
             sent = time.monotonic()
             text = finish(waiting, out, seconds=15)
             assert time.monotonic() - sent < 10

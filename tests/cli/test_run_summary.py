@@ -209,9 +209,9 @@ def test_checks_show_blocking_first_then_warnings_with_at_most_five_example_rows
     facts = rs.RunFacts(job="j", run_id="r", success=False, checks=[warn, passed, blocking])
     lines = rs.render(facts).splitlines()
     text = "\n".join(lines)
-    assert lines.index(
-        "Blocking checks failed (what is built from their tables was not built)"
-    ) < (lines.index("Warnings (nothing was stopped; read them)"))
+    assert lines.index("Blocking checks failed (what is built from their tables was not built)") < (
+        lines.index("Warnings (nothing was stopped; read them)")
+    )
     assert "  ✗ staging/province_year gx_blocking (blocking): column values to be between" in text
     assert "      x.csv row 2: value = 12.5" in text  # file, row, column, value
     assert "  ! staging/province_year gx_warn: 2 failed" in text

@@ -176,3 +176,41 @@ def test_without_a_published_copy_status_says_what_to_do(tmp_path):
                 published=tmp_path / "nothing.duckdb",
                 check_keys=[],
             )
+
+
+@pytest.mark.parametrize(
+    ("today", "code", "last_line"),
+    [
+        ("2023-11-01", 0, "Nothing late on 2023-11-01 (exit 0)"),
+        ("2025-11-01", 1, "Late: 3 releases past their slack (exit 1)"),
+    ],
+)
+def test_the_command_exits_1_once_a_release_is_late(built, tmp_path, today, code, last_line):
+    """`impetus status` as a cron job runs it: a process, IMPETUS_TODAY, the exit code."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO_ROOT
+
+    _, published, _, _ = built
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("IMPETUS_", "DAGSTER_"))}
+    env.update(
+        DAGSTER_HOME=str(tmp_path),  # a new instance: no runs, no check results
+        IMPETUS_PUBLISHED=str(published),
+        IMPETUS_TODAY=today,
+        PYTHONPATH=str(REPO_ROOT),
+    )
+    (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "status"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == code, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(f"Status on {today} (IMPETUS_TODAY)")
+    assert lines[-1] == last_line

@@ -129,3 +129,17 @@ def test_a_repeated_column_refuses_the_file(write_file, second):
         read_province_year_file(write_file("long.csv", text))
     assert refused.value.row == 1
     assert refused.value.column == second.strip()
+
+
+def test_a_province_year_file_past_the_size_bound_is_refused_before_it_is_read(tmp_path):
+    huge = tmp_path / "分省年度数据.csv"
+    with huge.open("wb") as sparse:  # no disk blocks: reading it would still take seconds
+        sparse.truncate(limits.MAX_PROVINCE_YEAR_FILE_BYTES + 1)
+    started = time.monotonic()
+    with pytest.raises(SourceError, match="split it into several files") as refused:
+        read_province_year_file(huge)
+    assert time.monotonic() - started < 1
+    size = limits.MAX_PROVINCE_YEAR_FILE_BYTES + 1
+    assert refused.value.file == "分省年度数据.csv"
+    assert f"is {size:,} bytes" in refused.value.reason
+    assert f"the {limits.MAX_PROVINCE_YEAR_FILE_BYTES:,} bytes" in refused.value.reason
