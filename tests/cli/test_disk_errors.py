@@ -210,3 +210,41 @@ def test_a_disk_that_fills_during_a_load_fails_the_run_in_one_line_and_writes_no
                 ).fetchone() == (0,)
             if "raw.procurement" in tables:
                 assert conn.execute("select count(*) from raw.procurement").fetchone() == (0,)
+
+
+def test_a_step_on_a_read_only_folder_fails_at_once_not_after_retries(read_only_folder):
+    """Runs the daemon or the UI start skip the CLI's check: their steps open the warehouse
+    through the resource, which used to retry for about 100 s before failing."""
+    from pipelines.defs.resources import WarehouseResource
+    from pipelines.run_summary import storage_failure
+
+    folder, _ = read_only_folder
+    resource = WarehouseResource(database=str(folder / "impetus.duckdb"))
+    started = time.monotonic()
+    with pytest.raises((duckdb.Error, RuntimeError)) as raised:
+        with resource.get_connection():
+            pass
+    assert time.monotonic() - started < 5
+    line = storage_failure(str(raised.value))
+    assert line is not None and str(folder) in line, str(raised.value)
+
+
+def test_a_step_still_waits_for_another_process_s_lock(tmp_path):
+    from pipelines.defs.resources import WarehouseResource
+
+    path = tmp_path / "impetus.duckdb"
+    duckdb.connect(str(path)).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect({str(path)!r}); "
+            "print('held', flush=True); time.sleep(3)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "held"
+    with WarehouseResource(database=str(path)).get_connection() as conn:
+        assert conn.execute("select 42").fetchone() == (42,)
+    assert holder.wait() == 0  # the connection came only once the holder let go
