@@ -367,7 +367,7 @@ def kill_points(series: Series, count: int) -> list[KillPoint]:
     targeted = [
         (longest(("raw__",)), 0.5),
         (longest(("validate_",)), 0.5),
-        (longest(("marts__", "pillar_score", "coupling")), 0.5),
+        (longest(("marts__", "composite_build")), 0.5),
         (PUBLISH_STEP, 0.15),
         (PUBLISH_STEP, 0.5),
         (PUBLISH_STEP, 0.85),

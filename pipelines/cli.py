@@ -15,6 +15,8 @@ impetus query "SQL" [--limit N] [--timeout SECONDS] [--memory-limit SIZE]
                                   run SQL on the published copy, print an aligned table
 impetus export TABLE --format csv|parquet|xlsx [--out PATH]
                                   write one table of the published copy to a file
+impetus report [--open]           build the static report site (data/report/) from the
+                                  published copy; --open opens it (building it if missing)
 
 demo, materialize and publish print one line per step and then what the run did (files
 loaded, unchanged and refused, rows quarantined, checks failed and warned with example rows);
@@ -50,7 +52,7 @@ import dagster as dg
 import duckdb
 
 from pipelines import runs
-from pipelines.defs.jobs import DOMAINS, REFRESHABLE, refresh_job_name
+from pipelines.defs.operations.jobs import DOMAINS, REFRESHABLE, refresh_job_name
 from pipelines.paths import REPO_ROOT, dagster_home, ensure_landing_folders, warehouse_path
 from pipelines.publish import (
     PUBLICATION_TABLE,
@@ -673,6 +675,18 @@ def _unload_arguments(parser: argparse.ArgumentParser) -> None:
     _run_arguments(parser)
 
 
+def _report(args: argparse.Namespace) -> int:
+    from pipelines.report_cli import report_command
+
+    return report_command(open_it=args.open)
+
+
+def _report_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--open", action="store_true", help="open the report (build it first if there is none)"
+    )
+
+
 def _no_arguments(parser: argparse.ArgumentParser) -> None:
     pass
 
@@ -693,6 +707,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handle
     "tables": ("the published copy's tables with row counts", _no_arguments, _tables),
     "query": ("run SQL on the published copy (read-only)", _query_arguments, _query),
     "export": ("write a table of the published copy to a file", _export_arguments, _export),
+    "report": ("build the static report site, or --open it", _report_arguments, _report),
 }
 
 
@@ -732,7 +747,7 @@ def main(argv: list[str] | None = None) -> int:
 # Commands that write the live warehouse and the published copy, and those that only read the
 # published copy.
 WRITING_COMMANDS = ("demo", "materialize", "unload", "publish")
-READING_COMMANDS = ("tables", "query", "export")
+READING_COMMANDS = ("tables", "query", "export", "report")
 
 
 def _say(command: str, message: str) -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.defs.automation import with_operations
+from pipelines.defs.operations.automation import with_operations
 
 defs = with_operations(
     dg.load_from_defs_folder(project_root=Path(__file__).resolve().parent.parent)

@@ -23,9 +23,11 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.domains import MICRO_DOMAINS
 from pipelines.paths import REFERENCE_DIR, REPO_ROOT, warehouse_path
 from pipelines.publish import current_version, published_path
 from pipelines.readers.text import read_reference_csv
+from pipelines.warehouse.micro_contract import contract_rows
 
 DEFAULT_OUT = REPO_ROOT / "docs" / "data_dictionary.md"
 README = REPO_ROOT / "README.md"
@@ -132,16 +134,16 @@ def generate(conn: duckdb.DuckDBPyConnection) -> str:
     out += ["", "## Micro-record columns", ""]
     out += [
         "`data/reference/micro_columns.csv`: the contract a micro extract in",
-        "`data/landing/{patents,enterprises,procurement}/` must meet (`raw.<table>`).",
+        f"`data/landing/{{{','.join(MICRO_DOMAINS)}}}/` must meet (`raw.<table>`).",
         "",
         "| table | column | type | unit | required | allowed | description |",
         "|---|---|---|---|---|---|---|",
     ]
-    for row in read_reference_csv(REFERENCE_DIR / "micro_columns.csv"):
-        allowed = row["allowed"].replace("|", ", ")
+    for table, column in contract_rows():
         out.append(
-            f"| {row['table']} | `{row['column']}` | {row['type']} | {_cell(row['unit'])} |"
-            f" {_cell(row['required'])} | {_cell(allowed)} | {_cell(row['description'])} |"
+            f"| {table} | `{column.name}` | {column.type} | {_cell(column.unit)} |"
+            f" {'yes' if column.required else 'no'} | {_cell(', '.join(column.allowed))} |"
+            f" {_cell(column.description)} |"
         )
     return "\n".join(out) + "\n"
 

@@ -9,7 +9,8 @@ A file under a source folder (``<root>/<domain>/...``) is read only when it is *
    rsync's and editors' temporary files, Office lock files (``~$book.xlsx``);
    ``README.md`` and desktop clutter (``.DS_Store``, ``Thumbs.db``, ``desktop.ini``) are not
    data either;
-3. it is a regular file in a domain folder, with one of the domain's suffixes;
+3. it is a regular file in a domain folder, with one of the domain's suffixes (both from
+   ``data/reference/domains.csv``);
 4. in the landing folder (``IMPETUS_LANDING``, and any source folder inside it), it has
    settled: not modified in the last :func:`settle_seconds` (``IMPETUS_LANDING_SETTLE``,
    5 s), else it may still be being copied and waits for the next tick or run. Other source
@@ -17,9 +18,10 @@ A file under a source folder (``<root>/<domain>/...``) is read only when it is *
    finished files.
 
 :func:`scan` gives every file's :class:`Verdict`; the landing sensor
-(``pipelines/defs/automation.py``) names the unroutable and refused ones in its skip reason,
-and runs (``SourceFolders.files`` in ``pipelines/defs/sources.py``) load the landed ones and
-name the settling and refused ones in the raw asset's metadata. No Dagster in here.
+(``pipelines/defs/operations/automation.py``) names the unroutable and refused ones in its
+skip reason, and runs (``SourceFolders.files`` in ``pipelines/defs/sources.py``) load the
+landed ones and name the settling and refused ones in the raw asset's metadata. No Dagster in
+here.
 """
 
 from __future__ import annotations
@@ -30,15 +32,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.domains import DOMAINS, REGISTRY
 from pipelines.paths import landing_dir
 
-SUFFIXES = {
-    "province_year": (".csv", ".xls", ".xlsx"),
-    "patents": (".csv", ".csv.gz", ".tsv", ".parquet"),
-    "enterprises": (".csv", ".csv.gz", ".tsv", ".parquet"),
-    "procurement": (".csv", ".csv.gz", ".tsv", ".parquet"),
-}
-DOMAINS = tuple(SUFFIXES)
+SUFFIXES = {domain.name: domain.suffixes for domain in REGISTRY}
 SETTLE_ENV = "IMPETUS_LANDING_SETTLE"
 DEFAULT_SETTLE_SECONDS = 5.0
 IGNORED_NAMES = {"README.md", ".DS_Store", "Thumbs.db", "desktop.ini"}

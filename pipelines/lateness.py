@@ -1,8 +1,9 @@
 """Data lateness: which figures should be out by now, by the sources' release calendar.
 
-Freshness policies (``pipelines/defs/freshness.py``) say whether the pipeline kept running; this
-module says whether the *data* kept up. ``data/reference/release_calendar.csv`` states, per
-metric and source, when the figures for a period are published and how much slack to allow:
+Freshness policies (``pipelines/defs/operations/freshness.py``) say whether the pipeline kept
+running; this module says whether the *data* kept up. ``data/reference/release_calendar.csv``
+states, per metric and source, when the figures for a period are published and how much slack
+to allow:
 
 ``rd_expenditure,R&D communiqué,Y+1-09-30,30,,...``
     the R&D figures for year Y are out by 30 September of Y+1; 30 days later they are late.
@@ -39,18 +40,18 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from pipelines.domains import MICRO_DOMAINS
 from pipelines.paths import REFERENCE_DIR
 from pipelines.readers.text import read_reference_csv
+from pipelines.warehouse.micro_contract import contract
 
 CALENDAR_FILE = REFERENCE_DIR / "release_calendar.csv"
 METRICS_FILE = REFERENCE_DIR / "metrics.csv"
-MICRO_COLUMNS_FILE = REFERENCE_DIR / "micro_columns.csv"
 TODAY_ENV = "IMPETUS_TODAY"
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 # A period held for fewer provinces than this share of the last complete period's is partial.
 PARTIAL_SHARE = 0.8
 PANEL_TABLE = "staging.province_year"
-MICRO_TABLES = ("patents", "enterprises", "procurement")
 
 OK, WARN, ERROR = "ok", "warn", "error"
 MISSING, PARTIAL, DUE = "missing", "partial", "due"
@@ -269,13 +270,12 @@ def load_calendar(path: Path = CALENDAR_FILE) -> list[ReleaseRule]:
 def _micro_date_columns() -> dict[str, str]:
     """``<table>.<column>`` -> "date" or "year" for the micro tables' date and year columns."""
     found = {}
-    for row in read_reference_csv(MICRO_COLUMNS_FILE):
-        if row["table"] not in MICRO_TABLES:
-            continue
-        if row["type"] == "DATE":
-            found[f"{row['table']}.{row['column']}"] = "date"
-        elif row["column"] == "year":
-            found[f"{row['table']}.{row['column']}"] = "year"
+    for table in MICRO_DOMAINS:
+        for column in contract(table):
+            if column.type == "DATE":
+                found[f"{table}.{column.name}"] = "date"
+            elif column.name == "year":
+                found[f"{table}.{column.name}"] = "year"
     return found
 
 
@@ -488,7 +488,7 @@ def held_periods(
         return {int(year): int(provinces) for year, provinces in rows}
     # The table and column were checked against micro_columns.csv when the calendar loaded.
     micro, column = metric.split(".")
-    if micro not in MICRO_TABLES or not column.isidentifier():
+    if micro not in MICRO_DOMAINS or not column.isidentifier():
         raise ValueError(f"{metric}: not a micro table's date column")
     values = conn.execute(
         f'select distinct "{column}" from staging.{micro} where "{column}" is not null'

@@ -2,8 +2,8 @@
 
 DuckDB lets one process hold a database file for writing, and while it does no other process
 can open it, not even read-only. So analysts never read the live warehouse: after each
-successful run the asset ``published_copy`` (pipelines/defs/publish.py) calls :func:`publish`,
-which
+successful run the asset ``published_copy`` (pipelines/defs/publish/assets.py) calls
+:func:`publish`, which
 
 1. checkpoints the live warehouse on the connection that holds its write lock (so no other
    process can write while the bytes are copied, and the WAL is folded into the file);

@@ -269,7 +269,7 @@ def step_label(step_key: str | None) -> str:
 
 
 def load_from_metadata(domain: str, metadata: Mapping[str, Any]) -> DomainLoad:
-    """A raw asset's materialization metadata (``pipelines/defs/metadata.py``)."""
+    """A raw asset's materialization metadata (``pipelines/defs/table_metadata.py``)."""
     values = {name: _plain(value) for name, value in metadata.items()}
     per_file = values.get("files") or {}
     statuses: Counter[str] = Counter()

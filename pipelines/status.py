@@ -6,8 +6,8 @@ The same report twice:
   published copy (the live warehouse is locked while a run writes) and the Dagster instance,
   measured on today (``IMPETUS_TODAY`` for another day); the exit code is 1 when a release is
   late past its slack, so a job can alert on it;
-* the ``health`` asset (``pipelines/defs/health.py``) at the end of each run: the same report
-  from the live warehouse, as Markdown metadata in the UI.
+* the ``health`` asset (``pipelines/defs/operations/health.py``) at the end of each run: the
+  same report from the live warehouse, as Markdown metadata in the UI.
 
 Sections, in this order:
 
@@ -32,6 +32,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from pipelines.domains import DOMAINS
 from pipelines.lateness import (
     ERROR,
     TODAY_ENV,
@@ -48,10 +49,9 @@ from pipelines.lateness import (
 )
 from pipelines.paths import dagster_home
 
-# The health asset (pipelines/defs/health.py): its own check repeats the late data, so the
-# report's checks section leaves it out.
+# The health asset (pipelines/defs/operations/health.py): its own check repeats the late data,
+# so the report's checks section leaves it out.
 REPORT_ASSET = dg.AssetKey(["health"])
-QUARANTINE_DOMAINS = ("province_year", "patents", "enterprises", "procurement")
 LINE_WIDTH = 100
 METRICS_NAMED = 8  # metric names shown per group of late metrics (all of them with full=True)
 PERIODS_NAMED = 4  # periods shown per group before "first … last (n)"
@@ -156,7 +156,7 @@ def quarantine_counts(conn: duckdb.DuckDBPyConnection) -> list[QuarantineCount]:
         ).fetchall()
     }
     counts = []
-    for domain in QUARANTINE_DOMAINS:
+    for domain in DOMAINS:
         if domain not in present:
             continue
         rows = conn.execute(

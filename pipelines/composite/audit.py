@@ -62,3 +62,18 @@ def parent_correlation_flags(
             }
         )
     return pd.DataFrame(rows).set_index("code")
+
+
+def parent_audit(framework: Framework, aggregated: pd.DataFrame) -> pd.DataFrame:
+    """``parent_correlation_flags`` of every node with the Cronbach's alpha of its parent's
+    children (``cronbach_by_group`` of every level): code -> parent, level, correlation, flag,
+    parent_cronbach_alpha. ``aggregated`` holds every node (the Aggregated data set)."""
+    flags = parent_correlation_flags(framework, aggregated)
+    alphas = pd.concat(
+        [
+            cronbach_by_group(framework, aggregated, level=level)
+            for level in range(1, framework.top_level)
+        ]
+    )
+    flags["parent_cronbach_alpha"] = flags["parent"].map(alphas)
+    return flags

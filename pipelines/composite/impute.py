@@ -5,6 +5,8 @@ Cross-section methods follow COINr's ``i_mean``, ``i_median``, ``i_mean_grp`` an
 each unit along time: ``carry_forward`` takes the latest earlier observed value (as COINr's
 ``impute_panel`` does), ``linear`` interpolates between the observed years around a gap
 (interior gaps only: nothing is extrapolated). Panel results are not checked against COINr.
+``fill_empty_groups`` (ours, after a panel method) fills a group of indicators that still has
+no value at all in a unit-year.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pandas as pd
 
 CROSS_SECTION_METHODS = ("mean", "median", "group_mean", "group_median")
 PANEL_METHODS = ("carry_forward", "linear", "linear_then_carry_forward")
+EMPTY_GROUP_FILLS = ("earliest_observed",)
 
 
 @dataclass(frozen=True)
@@ -127,3 +130,29 @@ def impute(
             raise ValueError(f"panel imputation {method!r} needs a (unit, time) MultiIndex")
         return panel[method](data, unit_level, time_level)
     raise ValueError(f"unknown imputation method {method!r}")
+
+
+def fill_empty_groups(
+    data: pd.DataFrame,
+    groups: dict[str, list[str]],
+    rule: str = "earliest_observed",
+    unit_level: int | str = 0,
+    time_level: int | str = 1,
+) -> Imputation:
+    """Where a unit-year has no value for any indicator of a group (a gap before the unit's
+    first observation, which the panel methods do not fill), each indicator of that group takes
+    the unit's earliest observed value. Groups with at least one value are left alone, so a
+    group score never rests on nothing while a single indicator's leading gap stays missing.
+
+    ``groups``: group -> its indicators (``Framework.groups_at(1)``)."""
+    if rule not in EMPTY_GROUP_FILLS:
+        raise ValueError(f"empty_group_fill must be one of {EMPTY_GROUP_FILLS}, got {rule!r}")
+    if not isinstance(data.index, pd.MultiIndex):
+        raise ValueError("filling empty groups needs a (unit, time) MultiIndex")
+    ordered = data.sort_index(level=[unit_level, time_level])
+    earliest = ordered.groupby(level=unit_level).bfill().reindex(data.index)
+    filled = data.copy()
+    for indicators in groups.values():
+        empty = data[indicators].isna().all(axis=1)
+        filled.loc[empty, indicators] = earliest.loc[empty, indicators]
+    return _flagged(data, filled)

@@ -21,6 +21,9 @@ class ImputeSettings:
     # mean | median | group_mean | group_median | carry_forward | linear | linear_then_carry_forward
     method: str = "mean"
     group_column: str | None = None  # unit column naming the group (group_* methods)
+    # then, in a panel, a unit-year left without any value in a group of indicators:
+    # None (stays empty) | earliest_observed (see impute.fill_empty_groups; not in COINr)
+    empty_group_fill: str | None = None
 
 
 @dataclass(frozen=True)

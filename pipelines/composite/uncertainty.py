@@ -328,13 +328,8 @@ class MonteCarlo:
         if alt == "equal":
             return equal_weights(framework).weights
         if alt in ("entropy", "pca"):
-            before = [
-                s
-                for s in ("Treated", "Screened", "Imputed", "Denominated", "Raw")
-                if s in self.nominal.datasets
-            ][0]
             scaled = normalise(
-                self.nominal.datasets[before],
+                self.nominal.datasets[self.nominal.latest_up_to("Treated")],
                 framework.directions,
                 "minmax",
                 {"lower": 0.0, "upper": 1.0},

@@ -16,13 +16,18 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.demo.synthetic_aggregates import write_aggregates
-from pipelines.demo.synthetic_calibration import DEFAULT_SEED, Calibration
-from pipelines.demo.synthetic_enterprises import EnterpriseGenerator, plan_enterprises
-from pipelines.demo.synthetic_io import FORMATS, contract_schema, output_path, write_table_chunks
-from pipelines.demo.synthetic_panel import load_panel
-from pipelines.demo.synthetic_patents import PatentGenerator, plan_patents
-from pipelines.demo.synthetic_procurement import ProcurementGenerator, plan_procurement
+from pipelines.demo.synthetic.aggregates import write_aggregates
+from pipelines.demo.synthetic.calibration import DEFAULT_SEED, Calibration
+from pipelines.demo.synthetic.enterprises import EnterpriseGenerator, plan_enterprises
+from pipelines.demo.synthetic.panel import load_panel
+from pipelines.demo.synthetic.patents import PatentGenerator, plan_patents
+from pipelines.demo.synthetic.procurement import ProcurementGenerator, plan_procurement
+from pipelines.demo.synthetic.writers import (
+    FORMATS,
+    contract_schema,
+    output_path,
+    write_table_chunks,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = PROJECT_ROOT / "data" / "demo"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -72,13 +72,12 @@ class UncertaintySettings:
 
 @dataclass(frozen=True)
 class CompositeConfig:
-    engine: Settings
+    engine: Settings  # with panel.empty_pillar_fill as engine.impute.empty_group_fill
     pillars: dict[str, Pillar]
     indices: dict[str, Index]
     performance_groups: PerformanceGroups
     benchmark_province: str
-    uncertainty: UncertaintySettings
-    empty_pillar_fill: str = "earliest_observed"
+    uncertainty: UncertaintySettings | None  # None: no Monte Carlo (quicker builds)
 
     def pillars_of(self, index: str) -> list[str]:
         return [code for code, pillar in self.pillars.items() if pillar.index == index]
@@ -124,21 +123,35 @@ def config_from_mapping(raw: Mapping[str, Any], source: str = "settings") -> Com
     if not groups.leader > groups.strong > groups.moderate:
         raise ConfigError(f"{source}: performance_groups need leader > strong > moderate")
     benchmark = str(raw["northeast_view"]["benchmark_province"])
-    fill = str((raw["panel"] or {}).get("empty_pillar_fill", "earliest_observed"))
-    if fill not in EMPTY_PILLAR_FILLS:
-        raise ConfigError(f"{source}: panel.empty_pillar_fill must be one of {EMPTY_PILLAR_FILLS}")
     return CompositeConfig(
-        engine=Settings.from_mapping(raw["engine"] or {}),
+        engine=_engine(raw["engine"] or {}, raw["panel"] or {}, source),
         pillars=pillars,
         indices=indices,
         performance_groups=groups,
         benchmark_province=benchmark,
         uncertainty=_uncertainty(raw["uncertainty"], source),
-        empty_pillar_fill=fill,
     )
 
 
-def _uncertainty(raw: Mapping[str, Any], source: str) -> UncertaintySettings:
+def _engine(engine: Mapping[str, Any], panel: Mapping[str, Any], source: str) -> Settings:
+    """``engine`` as it is, with ``panel.empty_pillar_fill``, the one place users set the fill,
+    as the imputation's ``empty_group_fill``."""
+    settings = Settings.from_mapping(engine)
+    if settings.impute is not None and settings.impute.empty_group_fill is not None:
+        raise ConfigError(f"{source}: set the fill as panel.empty_pillar_fill, not in engine")
+    fill = str(panel.get("empty_pillar_fill", "earliest_observed"))
+    if fill not in EMPTY_PILLAR_FILLS:
+        raise ConfigError(f"{source}: panel.empty_pillar_fill must be one of {EMPTY_PILLAR_FILLS}")
+    if fill == "none":
+        return settings
+    if settings.impute is None:
+        raise ConfigError(f"{source}: panel.empty_pillar_fill {fill} needs engine.impute (or none)")
+    return replace(settings, impute=replace(settings.impute, empty_group_fill=fill))
+
+
+def _uncertainty(raw: Mapping[str, Any] | None, source: str) -> UncertaintySettings | None:
+    if raw is None:
+        return None
     settings = UncertaintySettings(
         samples=int(raw["samples"]),
         seed=int(raw["seed"]),

@@ -2,20 +2,18 @@
 
 The published build is the nominal one; the analysis varies normalisation, weights (equal,
 entropy, noisy copies of the nominal weights) and aggregation, as composite_settings.yaml's
-``uncertainty`` section says, with pipelines.composite.uncertainty (COINr get_sensitivity).
+``uncertainty`` section says, with ``Coin.sensitivity`` (COINr get_sensitivity). This module
+turns those settings into the engine's choices and its results into the marts' rows.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pandas as pd
 
-from pipelines.composite import Coin, NormaliseSettings
-from pipelines.composite.uncertainty import Choice, noisy_weights, sensitivity_analysis
-from pipelines.indicators.catalog import build_frameworks
-from pipelines.indicators.config import CompositeConfig
-from pipelines.indicators.panel import UNIT, fill_empty_pillars
+from pipelines.composite import Framework, NormaliseSettings
+from pipelines.composite.uncertainty import Choice, SensitivityResult, noisy_weights
+from pipelines.indicators.config import UncertaintySettings
+from pipelines.indicators.panel import TIME, UNIT
 
 NORMALISATIONS = {
     "minmax_1_100": NormaliseSettings("minmax", {"lower": 1.0, "upper": 100.0}),
@@ -43,53 +41,10 @@ SENSITIVITY_TYPES = {
 }
 
 
-def rank_uncertainty(
-    raw_panel: pd.DataFrame, catalog: pd.DataFrame, config: CompositeConfig
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(rank intervals: province_code, year, pillar, rank_p05, rank_p50, rank_p95;
-    sensitivity: index, pillar, choice, s1, s1_conf, st, st_conf) for every published pillar
-    and index. ``raw_panel`` is wide: (province_code, year) rows, one column per indicator."""
-    intervals, sensitivity = [], []
-    for index, framework in build_frameworks(catalog, config).items():
-        coin, nominal = _imputed_coin(raw_panel[framework.indicators], framework, config)
-        result = sensitivity_analysis(
-            coin,
-            _choices(framework, config),
-            config.uncertainty.samples,
-            settings=nominal,
-            kind="SA",
-            seed=config.uncertainty.seed,
-        )
-        published = set(framework.codes_at(2)) | (
-            {index} if config.indices[index].publish else set()
-        )
-        stats = result.rank_stats.reset_index()
-        stats = stats[stats["aggregate"].isin(published)].rename(
-            columns={"aggregate": "pillar", "unit": UNIT, **RANK_COLUMNS}
-        )
-        intervals.append(stats[[UNIT, "time", "pillar", *RANK_COLUMNS.values()]])
-        table = result.sensitivity.reset_index()
-        table = table[table["aggregate"].isin(published)]
-        sensitivity.append(table.assign(index=index))
-    ranks = pd.concat(intervals, ignore_index=True).rename(columns={"time": "year"})
-    return ranks, _tidy_sensitivity(pd.concat(sensitivity, ignore_index=True))
-
-
-def _imputed_coin(panel: pd.DataFrame, framework, config: CompositeConfig):
-    """A coin whose Raw data are the published build's imputed panel, and the nominal
-    settings from there on: the Monte Carlo varies what comes after imputation."""
-    coin = Coin.from_data(framework, panel)
-    if config.engine.impute is not None:
-        coin.impute(config.engine.impute)
-    if config.empty_pillar_fill == "earliest_observed":
-        fill_empty_pillars(coin)
-    imputed = Coin.from_data(framework, coin.datasets[coin.latest])
-    nominal = replace(config.engine, denominate=None, impute=None)
-    return imputed, nominal
-
-
-def _choices(framework, config: CompositeConfig) -> list[Choice]:
-    settings = config.uncertainty
+def uncertainty_choices(framework: Framework, settings: UncertaintySettings) -> list[Choice]:
+    """The Monte Carlo's choices for one index: normalisations, weight sets (the named ones
+    and the noisy copies of the framework's weights at every level below the index) and
+    aggregations."""
     weights: list = list(settings.weight_sets)
     weights += noisy_weights(
         framework,
@@ -104,7 +59,19 @@ def _choices(framework, config: CompositeConfig) -> list[Choice]:
     ]
 
 
-def _tidy_sensitivity(table: pd.DataFrame) -> pd.DataFrame:
+def rank_intervals(result: SensitivityResult, codes: list[str]) -> pd.DataFrame:
+    """province_code, year, pillar, rank_p05, rank_p50, rank_p95 of the aggregates ``codes``."""
+    stats = result.rank_stats.reset_index()
+    stats = stats[stats["aggregate"].isin(codes)].rename(
+        columns={"aggregate": "pillar", "unit": UNIT, "time": TIME, **RANK_COLUMNS}
+    )
+    return stats[list(RANK_TYPES)]
+
+
+def sobol_indices(result: SensitivityResult, codes: list[str], index: str) -> pd.DataFrame:
+    """index, pillar, choice, s1, s1_conf, st, st_conf of the aggregates ``codes``."""
+    table = result.sensitivity.reset_index()
+    table = table[table["aggregate"].isin(codes)].assign(index=index)
     renamed = table.rename(
         columns={
             "aggregate": "pillar",
@@ -114,4 +81,4 @@ def _tidy_sensitivity(table: pd.DataFrame) -> pd.DataFrame:
             "ST_conf": "st_conf",
         }
     )
-    return renamed[["index", "pillar", "choice", "s1", "s1_conf", "st", "st_conf"]]
+    return renamed[list(SENSITIVITY_TYPES)]

@@ -10,7 +10,8 @@ double-quoted multi-line footnote still gets the line number a text editor shows
 A grid is never larger than the bounds of ``pipelines/readers/limits.py``: an .xlsx whose entries
 declare they unpack to more than ``MAX_XLSX_UNPACKED_BYTES``, a sheet spanning more than
 ``MAX_SHEET_CELLS`` cells, or a row of more than ``MAX_COLUMNS`` columns is refused before it is
-parsed or iterated.
+parsed or iterated. A workbook the libraries cannot read (damaged, cut short, or not what its
+signature says) is refused with their message and the fix, whatever they raise.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -41,6 +43,7 @@ _CSV_PADDING = " \t\r\n"
 EXCEL_DEFAULT_PASSWORD = "VelvetSweatshop"
 # The sheet CNKI adds to every download: a stamp (source, date), never data.
 CNKI_STAMP_SHEET = "CNKI"
+_XLSX_FIX = "download it again, or open it in Excel and save it again as .xlsx"
 
 
 @dataclass(frozen=True)
@@ -86,8 +89,12 @@ def _decrypted(data: bytes, file_name: str) -> tuple[bytes, list[str]]:
     """The workbook's plain bytes: unchanged when it is not encrypted."""
     try:
         office_file = msoffcrypto.OfficeFile(io.BytesIO(data))
-        if not office_file.is_encrypted():
-            return data, []
+        encrypted = office_file.is_encrypted()
+    except Exception as exc:  # a damaged container: msoffcrypto raises anything, even assert
+        raise _unreadable_xls(file_name, "msoffcrypto", exc) from exc
+    if not encrypted:
+        return data, []
+    try:
         office_file.load_key(password=EXCEL_DEFAULT_PASSWORD)
         plain = io.BytesIO()
         office_file.decrypt(plain)
@@ -99,8 +106,8 @@ def _decrypted(data: bytes, file_name: str) -> tuple[bytes, list[str]]:
         ) from None
     except (msoffcrypto.exceptions.FileFormatError, msoffcrypto.exceptions.DecryptionError) as exc:
         raise SourceError(f"cannot decrypt the workbook: {exc}", file=file_name) from None
-    except (OSError, ValueError) as exc:  # a damaged OLE2 container
-        raise SourceError(f"cannot open the workbook: {exc}", file=file_name) from None
+    except Exception as exc:  # a damaged OLE2 container
+        raise _unreadable_xls(file_name, "msoffcrypto", exc) from exc
     return plain.getvalue(), [
         "decrypted: the workbook was encrypted with Excel's default read-only password"
     ]
@@ -132,16 +139,43 @@ def _csv_grid(data: bytes, file_name: str) -> Grid:
 
 def _xls_grid(data: bytes, file_name: str) -> Grid:
     try:
-        book = xlrd.open_workbook(file_contents=data)
-    except xlrd.XLRDError as exc:
-        raise SourceError(f"cannot open as .xls: {exc}", file=file_name) from None
-    sheet = book.sheet_by_index(0)
-    _check_sheet_size(sheet.nrows, sheet.ncols, file_name)
-    rows = [
-        GridRow(r + 1, [_xls_cell(sheet.cell(r, c), book.datemode) for c in range(sheet.ncols)])
-        for r in range(sheet.nrows)
-    ]
+        # xlrd prints its warnings about a damaged file (to stdout by default): discard them.
+        book = xlrd.open_workbook(file_contents=data, logfile=_Discard())
+        sheet = book.sheet_by_index(0)
+        _check_sheet_size(sheet.nrows, sheet.ncols, file_name)
+        rows = [
+            GridRow(r + 1, [_xls_cell(sheet.cell(r, c), book.datemode) for c in range(sheet.ncols)])
+            for r in range(sheet.nrows)
+        ]
+    except SourceError:
+        raise
+    except Exception as exc:  # a damaged workbook: xlrd raises anything (KeyError, struct.error)
+        raise _unreadable_xls(file_name, "xlrd", exc) from exc
     return Grid(rows, "xls", notes=_other_sheets_note(book.sheet_names()), sheet=sheet.name)
+
+
+class _Discard(io.TextIOBase):
+    """A log that keeps nothing."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+def _unreadable_xls(file_name: str, library: str, exc: Exception) -> SourceError:
+    return SourceError(
+        f"cannot read the workbook ({library}: {_said(exc)}): the file is damaged or not an "
+        "Excel 97-2003 workbook (.xls); download it again, or open it in Excel and save it "
+        "again",
+        file=file_name,
+    )
+
+
+def _said(exc: Exception) -> str:
+    """What a library's exception says, with its type (an AssertionError says nothing)."""
+    kind = type(exc).__name__
+    if kind == "error":  # zlib.error, struct.error
+        kind = f"{type(exc).__module__}.error"
+    return f"{kind}: {exc}" if str(exc) else kind
 
 
 def _xls_cell(cell: xlrd.sheet.Cell, datemode: int) -> Cell:
@@ -165,17 +199,48 @@ def _xlsx_grid(data: bytes, file_name: str) -> Grid:
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise SourceError(f"cannot open as .xlsx: {exc}", file=file_name) from None
     _check_unpacked_size(unpacked, len(data), file_name)
+    _check_parts(data, file_name)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise SourceError(f"cannot open as .xlsx: {exc}", file=file_name) from None
-    sheet = book.worksheets[0]
+        sheet = book.worksheets[0]
+    except Exception as exc:  # damaged XML or parts: openpyxl raises anything (ParseError, ...)
+        raise SourceError(
+            f"cannot read the workbook (openpyxl: {_said(exc)}): its contents are damaged, or "
+            f"it is not a workbook Excel wrote; {_XLSX_FIX}",
+            file=file_name,
+        ) from exc
     _check_sheet_size(sheet.max_row, sheet.max_column, file_name)
     rows = [
         GridRow(number, [_xlsx_cell(value) for value in values])
         for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
     ]
     return Grid(rows, "xlsx", notes=_other_sheets_note(book.sheetnames), sheet=sheet.title)
+
+
+def _check_parts(data: bytes, file_name: str) -> None:
+    """Unpack every part of the workbook once (at most MAX_XLSX_UNPACKED_BYTES, checked
+    before), so a damaged part is refused by its name rather than by openpyxl's error."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for entry in archive.infolist():
+            try:
+                with archive.open(entry) as part:
+                    while part.read(1 << 20):
+                        pass
+            # A bad deflate stream or CRC, a part cut short; RuntimeError: a part encrypted,
+            # or packed with a method zipfile lacks (NotImplementedError).
+            except (
+                zipfile.BadZipFile,
+                zlib.error,
+                EOFError,
+                OSError,
+                ValueError,
+                RuntimeError,
+            ) as exc:
+                raise SourceError(
+                    f"cannot open as .xlsx: the part {entry.filename} of the workbook is "
+                    f"damaged ({_said(exc)}); {_XLSX_FIX}",
+                    file=file_name,
+                ) from exc
 
 
 def _check_unpacked_size(unpacked: int, packed: int, file_name: str) -> None:

@@ -189,6 +189,13 @@ def _read_header(grid: Grid, source: SourceFile) -> TidyHeader:
         raise source.at(row.number).error(
             "no province column (expected one of: " + ", ".join(ROLE_HEADERS["area"]) + ")"
         )
+    if "metric" in roles and "value" in roles and "year" not in roles:
+        raise source.at(row.number).error(
+            "a long table (metric and value columns) needs a year column (one of: "
+            + ", ".join(ROLE_HEADERS["year"])
+            + "); saw "
+            + ", ".join(repr(label) for label in labels if label)
+        )
     header = TidyHeader(row, labels, roles, claimed)
     # A second column of a filled role (province_code beside province) is not read: say so.
     header.ignored = [labels[i] for i in sorted(claimed - set(roles.values())) if labels[i]]
@@ -589,10 +596,13 @@ def _role_location(row: GridRow, header: TidyHeader, source: SourceFile, role: s
 
 
 def _parse_date(text: str, where: CellLocation) -> date:
+    """The date, held to the year window (pipelines/years.py) as every year of the file is."""
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise where.error("not a date (expected YYYY-MM-DD)", text, INVALID_VALUE) from None
+    check_year(day.year, where, text)
+    return day
 
 
 def _parse_flag(text: str, where: CellLocation) -> bool:

@@ -1,7 +1,8 @@
 """Upgrading stage and recommended upgrading path per province-year (seed 001 §2-3).
 
 Importable without Dagster: ``rules`` reads the user-editable rules file
-(``data/reference/upgrading_paths.csv``), ``assess`` applies it to pillar scores (pandas),
+(``data/reference/upgrading_paths.csv``) and the paths' names
+(``data/reference/upgrading_path_names.csv``), ``assess`` applies them to pillar scores (pandas),
 ``warehouse`` reads ``marts.pillar_score`` and writes ``marts.upgrading_path``.
 """
 

@@ -23,30 +23,8 @@ from pipelines.upgrading.rules import PATHS, STAGES, Condition, Rules, RulesErro
 
 TIE_DECIMALS = 9
 
-STAGE_NAMES = {
-    "factor": ("要素升级", "factor upgrading"),
-    "value_chain": ("价值链升级", "value-chain upgrading"),
-    "industrial_structure": ("产业结构升级", "industrial-structure upgrading"),
-}
-PATH_NAMES = {
-    "key_common_technologies": (
-        "基于产业关键共性技术的升级路径",
-        "upgrading path based on key common technologies",
-    ),
-    "chain_optimisation": (
-        "基于配套产业链优化的升级路径",
-        "upgrading path based on supporting industrial-chain optimisation",
-    ),
-    "innovation_platform": (
-        "基于产业创新平台的升级路径",
-        "upgrading path based on an industrial innovation platform",
-    ),
-}
-PATH_SHORT = {
-    "key_common_technologies": ("关键共性技术", "key common technologies"),
-    "chain_optimisation": ("配套产业链优化", "chain optimisation"),
-    "innovation_platform": ("产业创新平台", "innovation platform"),
-}
+# The sentences of the reasons are built here; the names and labels in them come from the rules
+# (rules.py: upgrading_paths.csv, upgrading_path_names.csv, composite_settings.yaml).
 MEASURE_WORDS = {  # how a value of each measure is written after the pillar id
     "relative_to_national": ("", ""),
     "score": ("得分", " score"),
@@ -137,7 +115,9 @@ def _assess_one(key: tuple[str, int], cell: dict, rules: Rules) -> dict:
     tie_rule = None
     if len(tied) > 1:
         tie_rule = "home_stage" if at_home else "file_order"
-    reason_zh, reason_en = _reasons(stage, shown, chosen, fits, outcomes[chosen], tied, tie_rule)
+    reason_zh, reason_en = _reasons(
+        rules, stage, shown, chosen, fits, outcomes[chosen], tied, tie_rule
+    )
     return {
         "province_code": key[0],
         "year": key[1],
@@ -178,6 +158,7 @@ def _listing(outcomes: list[Outcome], lang: int) -> str:
 
 
 def _reasons(
+    rules: Rules,
     stage: str,
     all_gates: list[Outcome],
     chosen: str,
@@ -186,6 +167,9 @@ def _reasons(
     tied: list[str],
     tie_rule: str | None,
 ) -> tuple[str, str]:
+    stage_name = rules.stage_names[stage]
+    path_name = rules.path_names[chosen].full
+    short = {path: rules.path_names[path].short for path in fits}
     met = [o for o in outcomes if o.met]
     unmet = [o for o in outcomes if not o.met]
     others = [p for p in fits if p != chosen]
@@ -201,25 +185,25 @@ def _reasons(
         )
 
     zh = (
-        f"所处阶段：{STAGE_NAMES[stage][0]}。阶段门槛：{gate_list(0)}。"
-        f"推荐路径：{PATH_NAMES[chosen][0]}（适配度 {fits[chosen]:.2f}；"
-        + "，".join(f"{PATH_SHORT[p][0]} {fits[p]:.2f}" for p in others)
+        f"所处阶段：{stage_name[0]}。阶段门槛：{gate_list(0)}。"
+        f"推荐路径：{path_name[0]}（适配度 {fits[chosen]:.2f}；"
+        + "，".join(f"{short[p][0]} {fits[p]:.2f}" for p in others)
         + f"）。满足的条件：{_listing(met, 0)}。不满足的条件：{_listing(unmet, 0)}。"
     )
     en = (
-        f"Stage: {STAGE_NAMES[stage][1]}. Stage gates: {gate_list(1)}. "
-        f"Recommended: {PATH_NAMES[chosen][1]} (fit {fits[chosen]:.2f}; "
-        + ", ".join(f"{PATH_SHORT[p][1]} {fits[p]:.2f}" for p in others)
+        f"Stage: {stage_name[1]}. Stage gates: {gate_list(1)}. "
+        f"Recommended: {path_name[1]} (fit {fits[chosen]:.2f}; "
+        + ", ".join(f"{short[p][1]} {fits[p]:.2f}" for p in others)
         + f"). Conditions met: {_listing(met, 1)}. Conditions not met: {_listing(unmet, 1)}."
     )
     if tie_rule is not None:
-        rivals_zh = "、".join(PATH_SHORT[p][0] for p in tied if p != chosen)
-        rivals_en = ", ".join(PATH_SHORT[p][1] for p in tied if p != chosen)
+        rivals_zh = "、".join(short[p][0] for p in tied if p != chosen)
+        rivals_en = ", ".join(short[p][1] for p in tied if p != chosen)
         if tie_rule == "home_stage":
-            zh += f"与{rivals_zh}适配度相同，因其对应当前阶段（{STAGE_NAMES[stage][0]}）而选定。"
+            zh += f"与{rivals_zh}适配度相同，因其对应当前阶段（{stage_name[0]}）而选定。"
             en += (
                 f" Tied with {rivals_en}; chosen because it serves the current stage "
-                f"({STAGE_NAMES[stage][1]})."
+                f"({stage_name[1]})."
             )
         else:
             zh += f"与{rivals_zh}适配度相同，按规则文件中路径的先后顺序选定。"

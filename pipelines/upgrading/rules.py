@@ -1,7 +1,10 @@
-"""The upgrading rules: stage gates and the paths' conditions of fit, read from one CSV.
+"""The upgrading rules: stage gates and the paths' conditions of fit, and their names.
 
-Every threshold, weight and wording lives in ``data/reference/upgrading_paths.csv`` (one row a
-condition); this module only reads and validates it. Columns:
+Every threshold, weight and condition label lives in ``data/reference/upgrading_paths.csv``
+(one row a condition); the paths' names in ``data/reference/upgrading_path_names.csv``; a stage
+is called by the name of the pillar that measures it (``STAGE_PILLARS``), from
+``data/reference/composite_settings.yaml``. This module only reads and validates them; the
+sentences the reasons are built from are in ``assess.py``. Columns of the rules file:
 
 * ``rule``: ``stage`` (a gate a province must clear to be in ``target`` stage) or ``path`` (a
   condition of fit of the ``target`` path);
@@ -20,6 +23,10 @@ condition); this module only reads and validates it. Columns:
   (``D4 创新政策支持`` / ``D4 Innovation policy support``), the names coming from
   ``data/reference/composite_settings.yaml``, their one source;
 * ``seed_ref``: where the condition comes from (seed 001 wording).
+
+Columns of the path names file: ``path`` (each of ``PATHS`` once), ``name_zh`` / ``name_en``
+(the recommended path in the reasons) and ``short_zh`` / ``short_en`` (the other paths, beside
+their fit).
 """
 
 from __future__ import annotations
@@ -32,12 +39,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.paths import REFERENCE_DIR
+from pipelines.readers.text import read_reference_csv
 
 RULES_FILE = REFERENCE_DIR / "upgrading_paths.csv"
+PATH_NAMES_FILE = REFERENCE_DIR / "upgrading_path_names.csv"
 PILLAR_PLACEHOLDER = "{pillar}"
 
 STAGES = ("factor", "value_chain", "industrial_structure")  # the seed's progression, in order
+# The pillar measuring the upgrading each stage is about; the reasons call the stage by its name.
+STAGE_PILLARS = {"factor": "S1", "value_chain": "S2", "industrial_structure": "S3"}
+# One fit_<path> column each in marts.upgrading_path (sql/marts/upgrading_path.sql).
 PATHS = ("key_common_technologies", "chain_optimisation", "innovation_platform")
+PATH_NAME_COLUMNS = ("path", "name_zh", "name_en", "short_zh", "short_en")
 MEASURES = ("relative_to_national", "score", "rank")
 COMPARISONS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
@@ -88,10 +101,20 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class PathName:
+    """How the reasons call a path: (Chinese, English) each."""
+
+    full: tuple[str, str]  # the recommended path
+    short: tuple[str, str]  # the other paths, beside their fit
+
+
+@dataclass(frozen=True)
 class Rules:
     conditions: tuple[Condition, ...]
     source: str  # the file, as given
     sha256: str
+    stage_names: Mapping[str, tuple[str, str]]  # stage -> (Chinese, English)
+    path_names: Mapping[str, PathName]
 
     def gates(self, stage: str) -> list[Condition]:
         return [c for c in self.conditions if c.rule == "stage" and c.target == stage]
@@ -125,12 +148,16 @@ def pillar_names() -> dict[str, tuple[str, str]]:
 
 
 def load_rules(
-    path: Path | str = RULES_FILE, names: Mapping[str, tuple[str, str]] | None = None
+    path: Path | str = RULES_FILE,
+    names: Mapping[str, tuple[str, str]] | None = None,
+    path_names_file: Path | str = PATH_NAMES_FILE,
 ) -> Rules:
-    """Read and validate the rules file; any problem raises :class:`RulesError`.
+    """Read and validate the rules file and the path names; any problem raises
+    :class:`RulesError`.
 
     ``{pillar}`` in a label becomes the row's pillar id and name in that language, from
-    ``names`` (pillar -> (name_zh, name_en); default: composite_settings.yaml)."""
+    ``names`` (pillar -> (name_zh, name_en); default: composite_settings.yaml), which also
+    name the stages."""
     path = Path(path)
     raw = path.read_bytes()
     text = raw.decode("utf-8-sig")
@@ -143,7 +170,53 @@ def load_rules(
         _condition(path, number, row, names) for number, row in enumerate(reader, start=2)
     ]
     _check_whole(path, conditions)
-    return Rules(tuple(conditions), str(path), hashlib.sha256(raw).hexdigest())
+    return Rules(
+        tuple(conditions),
+        str(path),
+        hashlib.sha256(raw).hexdigest(),
+        stage_names=_stage_names(names),
+        path_names=load_path_names(Path(path_names_file)),
+    )
+
+
+def _stage_names(names: Mapping[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """Each stage by its pillar's name, the English one starting in lower case as it is used
+    mid-sentence ("Stage: factor upgrading.")."""
+    found = {}
+    for stage, pillar in STAGE_PILLARS.items():
+        if pillar not in names:
+            raise RulesError(
+                f"stage {stage!r} is called by the name of pillar {pillar}, which"
+                " data/reference/composite_settings.yaml does not name"
+            )
+        zh, en = names[pillar]
+        found[stage] = (zh, en[:1].lower() + en[1:])
+    return found
+
+
+def load_path_names(path: Path = PATH_NAMES_FILE) -> dict[str, PathName]:
+    """The paths' names, each of ``PATHS`` exactly once."""
+    rows = read_reference_csv(path)
+    missing = [c for c in PATH_NAME_COLUMNS if rows and c not in rows[0]]
+    if missing:
+        raise RulesError(f"{path}: missing column(s) {', '.join(missing)}")
+    found: dict[str, PathName] = {}
+    for number, row in enumerate(rows, start=2):
+        if row["path"] not in PATHS or row["path"] in found:
+            raise RulesError(
+                f"{path}, row {number}, column 'path', value {row['path']!r}: must be one of"
+                f" {', '.join(PATHS)}, each once"
+            )
+        empty = [c for c in PATH_NAME_COLUMNS if not row[c]]
+        if empty:
+            raise RulesError(f"{path}, row {number}, column {empty[0]!r}: must not be empty")
+        found[row["path"]] = PathName(
+            full=(row["name_zh"], row["name_en"]), short=(row["short_zh"], row["short_en"])
+        )
+    unnamed = [p for p in PATHS if p not in found]
+    if unnamed:
+        raise RulesError(f"{path}: no name for path(s) {', '.join(unnamed)}")
+    return found
 
 
 def _condition(

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from pipelines.validation.reference_rules import data_years, metric_minimums, metrics_by_unit
+from pipelines.validation.reference_rules import metric_minimums, metrics_by_unit
+from pipelines.years import data_years
 
 if TYPE_CHECKING:
     import great_expectations.expectations as gxe

@@ -3,8 +3,8 @@
 Province codes and area levels come from areas.csv, GB/T 4754 divisions from
 industry_divisions.csv, allowed category values from the micro contract (micro_columns.csv),
 metric units and minimums from metrics.csv. Editing those files changes the expectations with them.
-The year window (1949 to the current year) is pipelines/years.py's, the one the readers and the
-micro loads apply too.
+The year window is not here: the suites take it from pipelines/years.py, as the readers and the
+micro loads do.
 A metric that is not in metrics.csv (an uncatalogued NBS indicator) is in none of these lists,
 so the checks that need catalog facts (minimum, percent range, catalog unit) skip it.
 """
@@ -17,9 +17,6 @@ from pipelines.paths import REFERENCE_DIR
 from pipelines.readers.text import read_reference_csv
 from pipelines.readers.units import unit_named
 from pipelines.warehouse.micro_contract import contract
-
-# The year window, defined once for readers, loads and checks; re-exported for the suites.
-from pipelines.years import FIRST_DATA_YEAR, data_years  # noqa: F401
 
 
 @cache

@@ -12,11 +12,13 @@ same pool as every writer) and disposes GX's engine before returning.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import great_expectations as gx
 from great_expectations.core import ExpectationSuiteValidationResult
 from great_expectations.core.expectation_validation_result import ExpectationValidationResult
+from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.base import ProgressBarsConfig
 from great_expectations.datasource.fluent import SQLDatasource
 
@@ -43,8 +45,19 @@ def column_result_format(suite: TableSuite) -> dict:
     }
 
 
-def validate_table(database: str | Path, suite: TableSuite) -> SuiteOutcome:
-    """Validate ``suite.qualified_name`` in the DuckDB file ``database``."""
+def validate_table(
+    database: str | Path, suite: TableSuite, run_name: str | None = None
+) -> SuiteOutcome:
+    """Validate ``suite.qualified_name`` in the DuckDB file ``database``.
+
+    The result names the table as its data asset (the GX asset is named after it) and carries
+    a GX run identifier: ``run_name`` (the Dagster run id in a check), else the table and the
+    UTC time; the Data Docs page shows both."""
+    run_time = datetime.now(UTC)
+    run_id = RunIdentifier(
+        run_name=run_name or f"{suite.qualified_name} {run_time:%Y-%m-%dT%H:%M:%SZ}",
+        run_time=run_time,
+    )
     gx_duckdb.apply()
     context = gx.get_context(mode="ephemeral")
     # GX draws a progress bar per metric batch on stdout: noise in run logs and `make demo`.
@@ -57,20 +70,20 @@ def validate_table(database: str | Path, suite: TableSuite) -> SuiteOutcome:
         # A query asset, not a table asset: duckdb-engine's column reflection fails on DuckDB
         # 2.0 (no pg_catalog.pg_collation) and GX's fallback then loses the schema name.
         asset = source.add_query_asset(
-            name=suite.table, query=f"select * from {suite.qualified_name}"
+            name=suite.qualified_name, query=f"select * from {suite.qualified_name}"
         )
         batch = asset.add_batch_definition_whole_table("whole table").get_batch()
         column_suite, row_queries = _split(suite)
-        results = list(
-            batch.validate(column_suite, result_format=column_result_format(suite)).results
-        )
+        columns = batch.validate(column_suite, result_format=column_result_format(suite))
+        results = list(columns.results)
+        batch_meta = {**columns.meta, "run_id": run_id}  # GX's batch_spec names the asset
         _rollback(source)
         for expectation in row_queries:
             results.append(batch.validate(expectation, result_format=ROW_QUERY_RESULT_FORMAT))
             _rollback(source)
     finally:
         _close(source)
-    combined = _combine(suite.qualified_name, results)
+    combined = _combine(suite.qualified_name, results, batch_meta)
     return SuiteOutcome(
         table=suite.qualified_name, outcomes=summarise(combined), gx_result=combined
     )
@@ -90,9 +103,10 @@ def _split(suite: TableSuite) -> tuple[gx.ExpectationSuite, list]:
 
 
 def _combine(
-    suite_name: str, expectation_results: list[ExpectationValidationResult]
+    suite_name: str, expectation_results: list[ExpectationValidationResult], meta: dict
 ) -> ExpectationSuiteValidationResult:
-    """One validation result for the table, as if the suite had run in a single pass."""
+    """One validation result for the table, as if the suite had run in a single pass (with
+    the column pass's ``meta``: batch, data asset and run)."""
     successful = sum(bool(r.success) for r in expectation_results)
     evaluated = len(expectation_results)
     return ExpectationSuiteValidationResult(
@@ -105,7 +119,7 @@ def _combine(
             "unsuccessful_expectations": evaluated - successful,
             "success_percent": 100.0 * successful / evaluated if evaluated else None,
         },
-        meta={"great_expectations_version": gx.__version__},
+        meta={**meta, "great_expectations_version": gx.__version__},
     )
 
 

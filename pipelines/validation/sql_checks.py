@@ -6,7 +6,8 @@ severity, and is a SELECT over ``{batch}`` (that table) returning the unexpected
     -- check: province_sum_vs_national  table: staging.area_year_history  severity: warn
 
 Every file becomes a GX ``UnexpectedRowsExpectation`` in the named table's suite, so adding a
-file adds a check; nothing has to be registered in Python.
+file adds a check; nothing has to be registered in Python. Sub-folders are not read here:
+``sql/checks/marts/`` holds the marts' own asset checks (``pipelines/defs/indicators/checks.py``).
 """
 
 from __future__ import annotations

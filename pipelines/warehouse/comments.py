@@ -20,9 +20,10 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.domains import MICRO_DOMAINS
 from pipelines.paths import REFERENCE_DIR
 from pipelines.readers.text import read_reference_csv
-from pipelines.warehouse.micro_contract import MICRO_DOMAINS, ContractColumn, contract
+from pipelines.warehouse.micro_contract import ContractColumn, contract
 
 DESCRIPTIONS_FILE = REFERENCE_DIR / "column_descriptions.csv"
 ANY_TABLE = "*"

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.readers.errors import location_parts
-from pipelines.warehouse.micro_contract import MICRO_DOMAINS
+from pipelines.domains import MICRO_DOMAINS
+from pipelines.readers.errors import location_parts, message
 from pipelines.warehouse.sql_files import sql
 
 MAX_PROBLEMS_IN_MESSAGE = 10
@@ -37,12 +37,16 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
+        """Bounded and safe to log, as a SourceError's message (pipelines/readers/errors.py)."""
         where = [self.file, *location_parts(self.row, self.column, self.value)]
-        return f"{', '.join(where)}: {self.reason}"
+        return message(", ".join(where), self.reason)
 
 
 class LoadError(Exception):
-    """A load refused bad input; the warehouse was left as it was before the load."""
+    """A load refused bad input; the warehouse was left as it was before the load.
+
+    The message lists the first problems as :class:`Problem` shows them: safe to log, with
+    what they quote of the file bounded; ``problems`` keeps each in full."""
 
     def __init__(self, problems: list[Problem], total: int | None = None):
         self.problems = problems

@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import gzip
 import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +47,6 @@ from pipelines.warehouse.micro_contract import ContractColumn, contract, key_col
 from pipelines.warehouse.sql_files import sql
 from pipelines.years import FIRST_DATA_YEAR, before_window_reason, data_years
 
-MICRO_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".parquet")
 TRUE_WORDS = ("true", "t", "1", "yes", "y", "是")
 FALSE_WORDS = ("false", "f", "0", "no", "n", "否")
 LINEAGE_COLUMNS = ("source_file", "file_sha256", "source_row", "loaded_at")
@@ -279,6 +279,8 @@ def _count_records(path: Path, name: str, delimiter: str, columns: int) -> CsvRe
             return count_csv_records(handle, delimiter, columns=columns)
     except SourceError as error:
         raise LoadError([Problem(name, error.row, None, None, error.reason)]) from error
+    except _GZIP_DAMAGE as error:
+        raise LoadError([_damaged_gzip(name, error)]) from error
     except (OSError, EOFError) as error:
         problem = Problem(name, None, None, None, f"cannot read the file: {error}")
         raise LoadError([problem]) from error
@@ -347,10 +349,20 @@ def _csv_header(path: Path, name: str, delimiter: str) -> list[str]:
                 "hold (pipelines/readers/limits.py): this is not a micro extract's header"
             )
             raise LoadError([Problem(name, 1, None, None, reason)])
-        header = next(csv.reader([raw.decode("utf-8-sig")], delimiter=delimiter), None)
+        # Strict: Python would read `a,"x"y` as a column `xy`, DuckDB then no row at all.
+        text = raw.decode("utf-8-sig")
+        header = next(csv.reader([text], delimiter=delimiter, strict=True), None)
     except UnicodeDecodeError as error:
         raise LoadError([Problem(name, 1, None, None, _not_utf8(str(error)))]) from error
-    except (OSError, EOFError, csv.Error) as error:
+    except _GZIP_DAMAGE as error:
+        raise LoadError([_damaged_gzip(name, error)]) from error
+    except csv.Error as error:
+        reason = (
+            f"the header line could not be parsed as CSV ({error}): a quoted column name "
+            "must end with its closing quote, right before the next delimiter or the line end"
+        )
+        raise LoadError([Problem(name, 1, None, text.rstrip("\r\n"), reason)]) from error
+    except (OSError, EOFError) as error:
         problem = Problem(name, 1, None, None, f"cannot read the header: {error}")
         raise LoadError([problem]) from error
     if not header or not any(label.strip() for label in header):
@@ -358,6 +370,16 @@ def _csv_header(path: Path, name: str, delimiter: str) -> list[str]:
     names = [label.strip() or f"column{index + 1}" for index, label in enumerate(header)]
     _check_header(name, names, row=1)
     return names
+
+
+# What reading a damaged .csv.gz raises: a bad deflate stream, a stream cut short, a bad
+# header or checksum (gzip.BadGzipFile).
+_GZIP_DAMAGE = (zlib.error, EOFError, gzip.BadGzipFile)
+
+
+def _damaged_gzip(name: str, error: Exception) -> Problem:
+    reason = f"the gzip stream is damaged ({error}): re-copy or re-compress it"
+    return Problem(name, None, None, None, reason)
 
 
 def _check_header(name: str, names: list[str], row: int | None = None) -> None:

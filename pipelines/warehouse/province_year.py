@@ -30,7 +30,6 @@ from pipelines.warehouse.loads import (
 from pipelines.warehouse.sql_files import sql
 
 DOMAIN = "province_year"
-PROVINCE_YEAR_SUFFIXES = (".csv", ".xls", ".xlsx")
 QUARANTINE_TABLE = "quarantine.province_year"
 
 

@@ -8,7 +8,7 @@ with latest as (
 ),
 cell as (
     select v.province_code, v.year, v.indicator, v.raw_value, v.is_imputed,
-        unnest(string_split(v.source_rows, '; ')) as source_ref
+        unnest(v.source_rows, recursive := true)
     from marts.indicator_value v
     join latest using (year)
     where v.indicator = 'd4_fiscal_st_share' and v.province_code = '210000'
@@ -18,7 +18,8 @@ select
     c.province_code,
     c.year,
     round(c.raw_value, 4) as indicator_value,
-    c.source_ref,
+    c.source_file,
+    c.source_row,
     s.metric,
     s.value,
     s.unit,
@@ -26,5 +27,5 @@ select
     s.citation
 from cell c
 left join staging.province_year s
-    on s.source_file || ':' || s.source_row = c.source_ref
+    on s.source_file = c.source_file and s.source_row = c.source_row
 order by s.metric;

@@ -14,8 +14,11 @@ select
     h.province_code,
     h.year,
     100 * h.value / t.value as value,
-    h.source_file || ':' || h.source_row || '; ' || t.source_file || ':' || t.source_row
-        as source_rows
+    (
+        select lineage(source_file, source_row)
+        from (values (h.source_file, h.source_row), (t.source_file, t.source_row))
+            as used (source_file, source_row)
+    ) as source_rows
 from high_tech h
 join total t using (province_code, year)
 where t.value > 0

@@ -10,12 +10,7 @@ with contracts as (
     where is_chain_leader_buyer and is_local_supplier and award_year is not null
 ),
 contract_totals as (
-    select
-        province_code,
-        year,
-        sum(amount) as amount,
-        string_agg(source_file || ':' || source_row, '; ' order by source_file, source_row)
-            as source_rows
+    select province_code, year, sum(amount) as amount
     from contracts
     group by province_code, year
 ),
@@ -30,8 +25,16 @@ select
     g.province_code,
     g.year,
     coalesce(c.amount, 0) * f.yuan / (g.gdp_yuan / f.wan_yuan) as value,
-    g.source_file || ':' || g.source_row
-        || coalesce('; ' || c.source_rows, '') as source_rows
+    (
+        select lineage(used.source_file, used.source_row)
+        from (
+            select g.source_file, g.source_row
+            union all
+            select k.source_file, k.source_row
+            from contracts k
+            where k.province_code = g.province_code and k.year = g.year
+        ) as used
+    ) as source_rows
 from gdp g
 cross join factors f
 left join contract_totals c using (province_code, year)

@@ -12,8 +12,7 @@ select
     province_code,
     year,
     100 * coalesce(sum(amount) filter (where is_local_supplier), 0) / sum(amount) as value,
-    string_agg(source_file || ':' || source_row, '; ' order by source_file, source_row)
-        as source_rows
+    lineage(source_file, source_row) as source_rows
 from chain_leader
 group by province_code, year
 having sum(amount) > 0

@@ -7,12 +7,7 @@ with equipment as (
     where is_equipment_manufacturing and revenue is not null
 ),
 totals as (
-    select
-        province_code,
-        year,
-        sum(revenue) as revenue,
-        string_agg(source_file || ':' || source_row, '; ' order by source_file, source_row)
-            as source_rows
+    select province_code, year, sum(revenue) as revenue
     from equipment
     group by province_code, year
 )
@@ -20,7 +15,11 @@ select
     cur.province_code,
     cur.year,
     100 * (cur.revenue / prev.revenue - 1) as value,
-    cur.source_rows || '; ' || prev.source_rows as source_rows
+    (
+        select lineage(e.source_file, e.source_row)
+        from equipment e
+        where e.province_code = cur.province_code and e.year in (cur.year, prev.year)
+    ) as source_rows
 from totals cur
 join totals prev on prev.province_code = cur.province_code and prev.year = cur.year - 1
 where prev.revenue > 0

@@ -7,8 +7,11 @@ select
     cur.province_code,
     cur.year,
     100 * (cur.base_value / prev.base_value - 1) as value,
-    cur.source_file || ':' || cur.source_row || '; ' || prev.source_file || ':' || prev.source_row
-        as source_rows
+    (
+        select lineage(source_file, source_row)
+        from (values (cur.source_file, cur.source_row), (prev.source_file, prev.source_row))
+            as used (source_file, source_row)
+    ) as source_rows
 from revenue cur
 join revenue prev on prev.province_code = cur.province_code and prev.year = cur.year - 1
 where prev.base_value > 0

@@ -7,8 +7,11 @@ select
     s.province_code,
     s.year,
     100 * s.base_value / b.base_value as value,
-    s.source_file || ':' || s.source_row || '; ' || b.source_file || ':' || b.source_row
-        as source_rows
+    (
+        select lineage(source_file, source_row)
+        from (values (s.source_file, s.source_row), (b.source_file, b.source_row))
+            as used (source_file, source_row)
+    ) as source_rows
 from st s
 join budget b using (province_code, year)
 where b.base_value > 0

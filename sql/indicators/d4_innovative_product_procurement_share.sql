@@ -11,8 +11,7 @@ select
     province_code,
     year,
     100 * coalesce(sum(amount) filter (where is_innovative_product), 0) / sum(amount) as value,
-    string_agg(source_file || ':' || source_row, '; ' order by source_file, source_row)
-        as source_rows
+    lineage(source_file, source_row) as source_rows
 from government
 group by province_code, year
 having sum(amount) > 0

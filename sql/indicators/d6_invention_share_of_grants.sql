@@ -14,8 +14,11 @@ select
     i.province_code,
     i.year,
     100 * i.value / g.value as value,
-    i.source_file || ':' || i.source_row || '; ' || g.source_file || ':' || g.source_row
-        as source_rows
+    (
+        select lineage(source_file, source_row)
+        from (values (i.source_file, i.source_row), (g.source_file, g.source_row))
+            as used (source_file, source_row)
+    ) as source_rows
 from inventions i
 join grants g using (province_code, year)
 where g.value > 0

@@ -12,7 +12,6 @@ select
     province_code,
     year,
     100 * count(*) filter (where is_converted) / count(*) as value,
-    string_agg(source_file || ':' || source_row, '; ' order by source_file, source_row)
-        as source_rows
+    lineage(source_file, source_row) as source_rows
 from granted
 group by province_code, year

@@ -9,8 +9,7 @@ select
     province_code,
     year,
     100 * sum(rd_expenditure) / sum(revenue) as value,
-    string_agg(source_file || ':' || source_row, '; ' order by source_file, source_row)
-        as source_rows
+    lineage(source_file, source_row) as source_rows
 from reporting
 group by province_code, year
 having sum(revenue) > 0

@@ -10,7 +10,6 @@ select
     province_code,
     year,
     100 * count(*) filter (where is_industry_academia) / count(*) as value,
-    string_agg(source_file || ':' || source_row, '; ' order by source_file, source_row)
-        as source_rows
+    lineage(source_file, source_row) as source_rows
 from applications
 group by province_code, year

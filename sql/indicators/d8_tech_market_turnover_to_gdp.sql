@@ -6,8 +6,11 @@ select
     t.province_code,
     t.year,
     100 * t.base_value / g.base_value as value,
-    t.source_file || ':' || t.source_row || '; ' || g.source_file || ':' || g.source_row
-        as source_rows
+    (
+        select lineage(source_file, source_row)
+        from (values (t.source_file, t.source_row), (g.source_file, g.source_row))
+            as used (source_file, source_row)
+    ) as source_rows
 from turnover t
 join gdp g using (province_code, year)
 where g.base_value > 0

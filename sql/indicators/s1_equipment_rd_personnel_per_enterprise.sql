@@ -9,7 +9,6 @@ select
     province_code,
     year,
     sum(rd_personnel) / count(*) as value,
-    string_agg(source_file || ':' || source_row, '; ' order by source_file, source_row)
-        as source_rows
+    lineage(source_file, source_row) as source_rows
 from equipment
 group by province_code, year

@@ -10,8 +10,7 @@ select
     province_code,
     year,
     100 * coalesce(sum(revenue) filter (where is_high_tech), 0) / sum(revenue) as value,
-    string_agg(source_file || ':' || source_row, '; ' order by source_file, source_row)
-        as source_rows
+    lineage(source_file, source_row) as source_rows
 from equipment
 group by province_code, year
 having sum(revenue) > 0

@@ -13,8 +13,7 @@ select
     year,
     100 * coalesce(sum(revenue) filter (where is_equipment_manufacturing), 0) / sum(revenue)
         as value,
-    string_agg(source_file || ':' || source_row, '; ' order by source_file, source_row)
-        as source_rows
+    lineage(source_file, source_row) as source_rows
 from manufacturing
 group by province_code, year
 having sum(revenue) > 0

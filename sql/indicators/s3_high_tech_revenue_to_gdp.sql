@@ -7,8 +7,11 @@ select
     n.province_code,
     n.year,
     100 * n.base_value / d.base_value as value,
-    n.source_file || ':' || n.source_row || '; ' || d.source_file || ':' || d.source_row
-        as source_rows
+    (
+        select lineage(source_file, source_row)
+        from (values (n.source_file, n.source_row), (d.source_file, d.source_row))
+            as used (source_file, source_row)
+    ) as source_rows
 from numerator n
 join denominator d using (province_code, year)
 where d.base_value > 0

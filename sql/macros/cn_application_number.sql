@@ -1,5 +1,5 @@
 -- CNIPA patent application numbers (12-digit form, from October 2003), for validating them
--- inside DuckDB. The Python reference is pipelines/codes.py (is_valid_cn_application_number);
+-- inside DuckDB. The Python reference is pipelines/check_characters.py (is_valid_cn_application_number);
 -- tests/validation/test_macros.py keeps the two in step, so change both together.
 --
 -- CN + 4-digit year + type digit (1 invention, 2 utility model, 3 design, 8/9 PCT national

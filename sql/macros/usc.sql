@@ -1,5 +1,5 @@
 -- GB 32100-2015 unified social credit code (USCC) check characters, for validating credit
--- codes inside DuckDB. The Python reference is pipelines/codes.py (is_valid_usc); the two are
+-- codes inside DuckDB. The Python reference is pipelines/check_characters.py (is_valid_usc); the two are
 -- tested against each other in tests/validation/test_macros.py, so change both together.
 --
 -- A USCC has 18 characters from a 31-character alphabet (no I, O, S, V, Z). The 18th checks

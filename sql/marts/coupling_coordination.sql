@@ -1,6 +1,6 @@
 -- Coupling-coordination degree between the innovation-driver system (the overall index) and
 -- the upgrading system (the upgrading index over S1..S3), per province and year, from
--- coupling_rows (registered by pipelines/indicators/marts.py with
+-- coupling_rows (registered by pipelines/indicators/warehouse.py with
 -- pipelines.composite.coupling: C = geometric / arithmetic mean of U, T = mean of U,
 -- D = sqrt(C T), U = score / 100; ten equal bands of D).
 create or replace table marts.coupling_coordination as

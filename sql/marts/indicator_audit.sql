@@ -1,7 +1,7 @@
 -- Statistical audit of the catalog on the published build (Handbook step 7, COINr get_corr /
 -- get_cronbach): each indicator's and pillar's Pearson correlation with its own parent over all
 -- province-years, flagged when negative, and the Cronbach's alpha of the parent's children.
--- From audit_rows (registered by pipelines/indicators/marts.py).
+-- From audit_rows (registered by pipelines/indicators/warehouse.py).
 create or replace table marts.indicator_audit as
 select
     code,

@@ -2,10 +2,11 @@
 -- (raw_value, missing where the data has none), after imputation and outlier treatment
 -- (treated_value) and min-max normalised over all provinces and years (normalised_value,
 -- 0-100, direction applied: higher is better). Inputs: engine_cells (registered by
--- pipelines/indicators/marts.py), indicator_raw (temp) and indicator_catalog (registered).
+-- pipelines/indicators/warehouse.py), indicator_raw (temp) and indicator_catalog (registered).
 -- Traceability: an observed value lists its own source rows; an imputed value lists those of
 -- the observed years it was computed from (the latest earlier one and, when it was
--- interpolated, the next later one).
+-- interpolated, the next later one), merged by the lineage macro (sql/marts/
+-- indicator_macros.sql, installed on this connection with the formulas).
 -- value_origin: how the value was obtained (pipelines/indicators/panel.py value_origins):
 -- observed, interpolated or carried_forward (engine.impute in composite_settings.yaml),
 -- earliest_observed (panel.empty_pillar_fill), missing. pillar_coverage: the share of the
@@ -46,7 +47,12 @@ select
     c.is_synthetic::boolean as is_synthetic,
     case
         when n.raw_value is not null then n.source_rows
-        when n.is_imputed then concat_ws('; ', n.earlier_rows, n.later_rows)
+        when n.is_imputed then (
+            select lineage(used.source_file, used.source_row)
+            from (
+                select unnest(list_concat(n.earlier_rows, n.later_rows), recursive := true)
+            ) as used
+        )
     end as source_rows
 from neighbours n
 join indicator_catalog c on c.id = n.indicator

@@ -5,6 +5,9 @@
 -- (reference.metric sums_to_national: expenditure, counts) and their mean otherwise (ratios,
 -- GDP). national_value is the published 全国 figure (staging.national_year) when there is
 -- one, else for summing metrics the sum over all 31 provinces.
+-- source_rows is the lineage of the row as in marts.indicator_value: a list of
+-- struct(source_file, source_row), each once, ordered by file then row, built by the
+-- lineage macro of sql/marts/indicator_macros.sql (installed first: build_northeast_view).
 create or replace table marts.northeast_view as
 with metrics as (
     select metric, sums_to_national from reference.metric
@@ -23,7 +26,7 @@ northeast as (
         sum(value) as total,
         avg(value) as mean,
         bool_or(is_synthetic) as is_synthetic,
-        string_agg(source_file || ':' || source_row, '; ' order by province_code) as source_rows
+        lineage(source_file, source_row) as source_rows
     from panel
     where is_northeast
     group by year, metric
@@ -34,12 +37,12 @@ all_provinces as (
     group by year, metric
 ),
 published as (
-    select year, metric, value, source_file || ':' || source_row as source_row
+    select year, metric, value, source_file, source_row
     from staging.national_year
     where area_code = '000000'
 ),
 benchmark as (
-    select year, metric, province_code, value, source_file || ':' || source_row as source_row
+    select year, metric, province_code, value, source_file, source_row
     from panel
     where province_code = $1
 ),
@@ -64,7 +67,18 @@ combined as (
         $1 as benchmark_province,
         b.value as benchmark_value,
         n.is_synthetic,
-        concat_ws('; ', n.source_rows, p.source_row, b.source_row) as source_rows
+        -- the Northeast's rows with the national and benchmark rows used, as one lineage
+        (
+            select lineage(used.source_file, used.source_row)
+            from (
+                select unnest(n.source_rows, recursive := true)
+                union all
+                select p.source_file, p.source_row
+                union all
+                select b.source_file, b.source_row
+            ) as used (source_file, source_row)
+            where used.source_file is not null
+        ) as source_rows
     from northeast n
     join metrics m using (metric)
     join all_provinces a using (year, metric)

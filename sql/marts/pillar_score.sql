@@ -1,7 +1,7 @@
 -- Pillar (D1..D8 drivers, S1..S3 upgrading stages) and index ('overall' = the innovation
 -- impetus index over the 8 drivers, 'upgrading' = the upgrading index over the 3 stages)
 -- scores per province and year, from pillar_scores (registered by
--- pipelines/indicators/marts.py: the engine's aggregation of
+-- pipelines/indicators/warehouse.py: the engine's aggregation of
 -- marts.indicator_value.normalised_value), with the names of pillar_names (registered: the
 -- pillars and indices of composite_settings.yaml, the one source of their names).
 --
@@ -11,13 +11,13 @@
 -- (observed_share), over the weight of all indicators that have a value; an index row takes
 -- the pillar-weight-weighted mean of its pillars' shares. is_synthetic: any input value is
 -- synthetic. A score with observed_share = 0 rests on imputed values alone: the WARN check
--- sql/marts/check_pillar_score_observed.sql lists them.
+-- sql/checks/marts/pillar_score_observed_inputs.sql lists them.
 --
 -- rank: within pillar and year, 1 = best; equal scores are ordered by province code so the
 -- ranks of a pillar-year are always a permutation of 1..31.
 -- rank_p05 / rank_p50 / rank_p95: 5th, 50th and 95th percentile of the province's rank over
 -- the Monte Carlo runs of pipelines/indicators/uncertainty.py (rank_intervals, registered by
--- pipelines/indicators/marts.py; the choices are composite_settings.yaml `uncertainty`).
+-- pipelines/indicators/warehouse.py; the choices are composite_settings.yaml `uncertainty`).
 -- relative_to_national: score / (mean score of the 31 provinces in that pillar-year) x 100,
 -- so the national reference is 100 by definition.
 -- performance_group, THE rule (thresholds from composite_settings.yaml, parameters 1-3):

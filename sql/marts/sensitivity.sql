@@ -2,7 +2,7 @@
 -- indices, with their 95% bootstrap half-widths, of the mean absolute rank shift against the
 -- published ranks, per pillar and index (pipelines/indicators/uncertainty.py; the choices
 -- and the sample size are composite_settings.yaml `uncertainty`). From sobol_indices,
--- registered by pipelines/indicators/marts.py.
+-- registered by pipelines/indicators/warehouse.py.
 create or replace table marts.sensitivity as
 select
     "index" as composite_index,

@@ -22,7 +22,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.defs.metadata import POOL
+from pipelines.defs.pool import POOL
 
 from .conftest import operations_env
 

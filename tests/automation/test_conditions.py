@@ -7,7 +7,7 @@ import warnings
 import dagster as dg
 import pytest
 
-from pipelines.defs.automation import AUTOMATED, FOLLOW_INPUTS, with_operations
+from pipelines.defs.operations.automation import AUTOMATED, FOLLOW_INPUTS, with_operations
 
 
 def key(text: str) -> dg.AssetKey:

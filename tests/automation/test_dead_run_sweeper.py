@@ -12,8 +12,8 @@ import dagster as dg
 import pytest
 
 from pipelines import runs
-from pipelines.defs.dead_runs import dead_run_sweeper
-from pipelines.defs.metadata import POOL
+from pipelines.defs.operations.dead_runs import dead_run_sweeper
+from pipelines.defs.pool import POOL
 from tests.conftest import REPO_ROOT
 
 

@@ -9,8 +9,8 @@ import warnings
 import dagster as dg
 import pytest
 
-from pipelines.defs.automation import with_operations
-from pipelines.defs.jobs import DOMAINS, REFRESHABLE, refresh_job_name
+from pipelines.defs.operations.automation import with_operations
+from pipelines.defs.operations.jobs import DOMAINS, REFRESHABLE, refresh_job_name
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from pipelines import landing as rule
-from pipelines.defs.automation import landing_sensor, scan_landing
-from pipelines.defs.jobs import DOMAINS
+from pipelines.defs.operations.automation import landing_sensor, scan_landing
+from pipelines.defs.operations.jobs import DOMAINS
 from pipelines.defs.sources import SourceFolders
 
 PAST = time.time() - 3600
@@ -118,7 +118,7 @@ def test_the_sensor_names_links_leading_out_without_showing_them(landing):
 
 
 def test_a_run_skips_and_names_them_and_never_reads_a_file_that_was_not_landed(landing, tmp_path):
-    from pipelines.defs.province_year import raw_province_year
+    from pipelines.defs.province_year.assets import raw_province_year
 
     result = dg.materialize(
         [raw_province_year],

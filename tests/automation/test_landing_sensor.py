@@ -12,8 +12,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipelines.defs import automation
-from pipelines.defs.automation import landing_sensor, run_key
+from pipelines.defs.operations import automation
+from pipelines.defs.operations.automation import landing_sensor, run_key
 from pipelines.paths import DEMO_DIR
 
 PAST = time.time() - 3600  # landed an hour ago: settled
@@ -141,9 +141,119 @@ def test_the_cursor_survives_in_the_instance(landing, tmp_path):
 def test_an_unchanged_file_is_not_hashed_again(landing, monkeypatch):
     land(landing, "patents/p.csv", b"application_number\n")
     _, _, cursor = evaluate()
-    monkeypatch.setattr(automation, "file_sha256", lambda path: pytest.fail(f"hashed {path}"))
+    monkeypatch.setattr(automation, "chunk_sha256", lambda *_: pytest.fail("hashed again"))
     requests, _, _ = evaluate(cursor)
     assert requests == []
+
+
+def test_a_cursor_from_before_incremental_hashing_still_spares_the_hashing(landing, monkeypatch):
+    path = land(landing, "patents/p.csv", b"application_number\n")
+    stat = path.stat()
+    old_cursor = json.dumps(
+        {
+            "files": {"patents/p.csv": sha(path)},
+            "stats": {"patents/p.csv": [stat.st_size, stat.st_mtime_ns, sha(path)]},
+            "unroutable": [],
+        }
+    )
+    monkeypatch.setattr(automation, "chunk_sha256", lambda *_: pytest.fail("hashed again"))
+    requests, skip, _ = evaluate(old_cursor)
+    assert requests == [] and "no new or changed file" in skip
+
+
+@pytest.fixture
+def small_budget(monkeypatch) -> list[tuple[str, int, int]]:
+    """4-byte chunks, 8 bytes a tick; returns the (file, offset, length) of each chunk read."""
+    monkeypatch.setattr(automation, "LANDING_HASH_CHUNK_BYTES", 4)
+    monkeypatch.setattr(automation, "LANDING_HASH_BYTES_PER_TICK", 8)
+    reads: list[tuple[str, int, int]] = []
+    hash_chunk = automation.chunk_sha256
+
+    def counted(handle, length):
+        reads.append((Path(handle.name).name, handle.tell(), length))
+        return hash_chunk(handle, length)
+
+    monkeypatch.setattr(automation, "chunk_sha256", counted)
+    return reads
+
+
+def hashed_bytes(cursor: str, path: str) -> int:
+    return json.loads(cursor)["stats"][path][2]
+
+
+def test_a_large_file_is_hashed_over_several_ticks_and_routed_when_done(landing, small_budget):
+    content = bytes(range(30))  # 8 chunks: 7 of 4 bytes, one of 2
+    land(landing, "patents/big.csv", content)
+
+    cursor, progress = None, []
+    for _ in range(3):
+        requests, skip, cursor = evaluate(cursor)
+        assert requests == []  # no run before the whole file is hashed
+        assert "still being hashed: patents/big.csv: hashed" in skip
+        progress.append(hashed_bytes(cursor, "patents/big.csv"))
+    assert progress == [8, 16, 24]
+    assert "hashed 24 bytes of 30 bytes" in skip
+
+    (request,), _, cursor = evaluate(cursor)
+    # Every byte was read exactly once, each tick going on where the last one stopped.
+    assert small_budget == [("big.csv", offset, 4) for offset in range(0, 28, 4)] + [
+        ("big.csv", 28, 2)
+    ]
+    key = request.run_key.removeprefix("patents:")
+    assert key.startswith(automation.CHUNKED_KEY_PREFIX)
+    assert json.loads(cursor)["files"] == {"patents/big.csv": key}
+    assert request.tags["impetus/sha256"] == key
+
+    # The same bytes elsewhere, hashed from a fresh cursor: the same key.
+    second = land(landing.parent / "elsewhere", "patents/copy.csv", content)
+    (other,), _, _ = _evaluate_until_routed(second.parent.parent)
+    assert other.run_key == request.run_key
+    # Other bytes of the same size: another key.
+    land(landing, "patents/big.csv", bytes(reversed(content)), mtime=PAST + 60)
+    (changed,), _, _ = _evaluate_until_routed(landing, cursor)
+    assert changed.run_key != request.run_key
+
+
+def _evaluate_until_routed(root: Path, cursor: str | None = None, ticks: int = 10):
+    os.environ["IMPETUS_LANDING"] = str(root)  # the fixture's monkeypatch restores it
+    for _ in range(ticks):
+        requests, skip, cursor = evaluate(cursor)
+        if requests:
+            return requests, skip, cursor
+    pytest.fail(f"nothing routed in {ticks} ticks: {skip}")
+
+
+def test_a_file_that_changes_size_between_ticks_is_hashed_again_from_the_start(
+    landing, small_budget
+):
+    land(landing, "patents/big.csv", bytes(30))
+    _, _, cursor = evaluate()
+    assert hashed_bytes(cursor, "patents/big.csv") == 8
+    grown = land(landing, "patents/big.csv", bytes(34))  # same mtime: the size alone tells
+    small_budget.clear()
+    _, skip, cursor = evaluate(cursor)
+    assert [offset for _, offset, _ in small_budget] == [0, 4]
+    assert json.loads(cursor)["stats"]["patents/big.csv"][:3] == [34, grown.stat().st_mtime_ns, 8]
+    assert "hashed 8 bytes of 34 bytes" in skip
+
+
+def test_small_files_are_not_held_up_by_a_large_one(landing, small_budget):
+    land(landing, "patents/a_big.csv", bytes(30))
+    land(landing, "patents/z_small.csv", b"abc")
+    requests, _, cursor = evaluate()
+    assert [r.tags["impetus/landing_file"] for r in requests] == ["patents/z_small.csv"]
+    assert hashed_bytes(cursor, "patents/a_big.csv") == 4  # what the budget had left
+
+
+def test_a_routed_file_being_hashed_again_is_not_taken_for_gone(landing, small_budget):
+    path = land(landing, "province_year/gdp.csv", b"ab")
+    _, _, cursor = evaluate()
+    routed = json.loads(cursor)["files"]["province_year/gdp.csv"]
+    assert routed == sha(path)  # one chunk: the key is the file's sha256
+    land(landing, "province_year/gdp.csv", bytes(30), mtime=PAST + 60)
+    requests, skip, cursor = evaluate(cursor)
+    assert requests == [] and "still being hashed" in skip
+    assert json.loads(cursor)["files"] == {"province_year/gdp.csv": routed}
 
 
 def test_a_file_that_left_the_landing_folder_starts_the_run_that_withdraws_it(landing):

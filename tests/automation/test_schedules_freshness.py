@@ -8,8 +8,8 @@ from datetime import timedelta
 import dagster as dg
 import pytest
 
-from pipelines.defs.automation import with_operations
-from pipelines.defs.freshness import SOURCE_WINDOWS
+from pipelines.defs.operations.automation import with_operations
+from pipelines.defs.operations.freshness import SOURCE_WINDOWS
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ import duckdb
 import pytest
 
 from pipelines import runs
-from pipelines.defs.metadata import POOL
+from pipelines.defs.pool import POOL
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from pipelines.composite import Coin, Framework, FrameworkError, Settings, build
+from pipelines.composite import Coin, Framework, FrameworkError, ImputeSettings, Settings, build
 from pipelines.composite.aggregate import (
     aggregate,
     weighted_arithmetic_mean,
@@ -301,6 +301,31 @@ def test_group_mean_imputation_and_flags() -> None:
     assert result.imputed["x"].tolist() == [False, False, True, False, False]
 
 
+def test_a_group_left_empty_in_a_unit_year_takes_the_units_earliest_values() -> None:
+    """Unit A has nothing in P1 (a, b) in 2020: a takes 4 (2021), b takes 6 (2022, its first
+    value); in 2021 P1 has a, so b's leading gap stays missing. Unit B is complete."""
+    index = pd.MultiIndex.from_product([["A", "B"], [2020, 2021, 2022]])
+    nan = np.nan
+    data = pd.DataFrame(
+        {
+            "a": [nan, 4.0, nan, 1.0, 2.0, 3.0],
+            "b": [nan, nan, 6.0, 1.0, 2.0, 3.0],
+            "c": [1.0, 2.0, 3.0, 1.0, 2.0, 3.0],
+            "d": [1.0, 2.0, 3.0, 1.0, 2.0, 3.0],
+        },
+        index=index,
+    )
+    fill = ImputeSettings("linear_then_carry_forward", empty_group_fill="earliest_observed")
+    coin = Coin.from_data(small_framework(), data).impute(fill)
+    imputed, found = coin.datasets["Imputed"], coin.analysis["Imputed"]
+    assert imputed.loc[("A", 2020), ["a", "b"]].tolist() == [4.0, 6.0]
+    assert np.isnan(imputed.loc[("A", 2021), "b"]) and imputed.loc[("A", 2022), "a"] == 4.0
+    filled = found["filled_empty_group_cells"]
+    assert filled.to_numpy().sum() == 2 and filled.loc[("A", 2020), ["a", "b"]].all()
+    assert found["n_imputed"] == 3  # the two filled cells and a's 2022 carried forward
+    assert (found["imputed_cells"] == (data.isna() & imputed.notna())).all().all()
+
+
 # --- screening ---------------------------------------------------------------------------------
 def test_screening_by_availability() -> None:
     data = pd.DataFrame({"a": [1.0, np.nan, 0.0], "b": [2.0, np.nan, 0.0], "c": [1, 1, 1.0]})
@@ -336,6 +361,13 @@ def test_audit_flags_an_indicator_correlating_negatively_with_its_parent() -> No
     alphas = cronbach_by_group(framework, aggregated)
     assert alphas["P1"] > 0.9 and alphas["P2"] < 0
     assert correlation_matrix(scores).loc["a", "a"] == pytest.approx(1.0)
+    coin = Coin(framework, pd.DataFrame(index=scores.index), {"Aggregated": aggregated}).audit()
+    audit = coin.analysis["Audit"]
+    assert audit["flag"].equals(flags["flag"])
+    assert audit.loc["d", "parent_cronbach_alpha"] == alphas["P2"]
+    assert audit.loc["P1", "parent_cronbach_alpha"] == pytest.approx(
+        cronbach_alpha(aggregated[["P1", "P2"]])
+    )
 
 
 # --- framework and settings --------------------------------------------------------------------

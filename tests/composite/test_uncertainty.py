@@ -17,6 +17,7 @@ from pipelines.composite import (
     ScreenSettings,
     Settings,
     TreatSettings,
+    build,
 )
 from pipelines.composite.batch import rank_descending
 from pipelines.composite.uncertainty import (
@@ -139,6 +140,22 @@ def test_geometric_mean_of_zeros_is_refused_as_the_engine_does(panel_coin) -> No
         monte_carlo.scores(np.zeros((1, 2), dtype=int))
     with pytest.raises(ValueError, match="positive values"):
         monte_carlo.scores_loop(np.zeros((1, 2), dtype=int))
+
+
+def test_the_analysis_of_a_built_coin_starts_from_its_imputed_data(panel_coin, all_choices):
+    """Coin.sensitivity skips re-imputing (no choice varies it): the same numbers as the
+    analysis of the raw coin with the whole nominal settings."""
+    raw = panel_coin.datasets["Raw"].copy()
+    raw.iloc[[1, 5, 10], [0, 3]] = np.nan  # interior gaps of a panel: interpolated
+    coin = Coin.from_data(panel_coin.framework, raw)
+    settings = Settings(impute=ImputeSettings("linear_then_carry_forward"), normalise=POSITIVE)
+    built = build(coin, settings).sensitivity(all_choices, 16, seed=3)
+    result = built.analysis["Sensitivity"]
+    reference = sensitivity_analysis(coin, all_choices, 16, settings=settings, seed=3)
+    pd.testing.assert_frame_equal(result.rank_stats, reference.rank_stats)
+    pd.testing.assert_frame_equal(result.sensitivity, reference.sensitivity)
+    with pytest.raises(ValueError, match="build the coin first"):
+        coin.sensitivity(all_choices, 16)
 
 
 # --- rank statistics ----------------------------------------------------------------------------

@@ -12,11 +12,12 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from pipelines.codes import is_valid_cn_application_number, is_valid_usc
-from pipelines.demo import synthetic_vocab as vocab
-from pipelines.demo.synthetic_io import contract_schema
-from pipelines.demo.synthetic_panel import load_panel
-from pipelines.warehouse.micro_contract import MICRO_DOMAINS
+from pipelines.check_characters import is_valid_cn_application_number, is_valid_usc
+from pipelines.demo.synthetic import vocab
+from pipelines.demo.synthetic.panel import load_panel
+from pipelines.demo.synthetic.writers import contract_schema
+from pipelines.domains import MICRO_DOMAINS
+from pipelines.warehouse.micro_contract import contract
 from tests.demo.conftest import NORTHEAST, TEST_SCALE, TEST_SEED
 
 REFERENCE = Path(__file__).resolve().parents[2] / "data" / "reference"
@@ -28,8 +29,7 @@ def sha256(path: Path) -> str:
 
 
 def contract_columns(table: str) -> list[str]:
-    with open(REFERENCE / "micro_columns.csv", encoding="utf-8") as handle:
-        return [r["column"] for r in csv.DictReader(handle) if r["table"] == table]
+    return [column.name for column in contract(table)]
 
 
 # --- contract --------------------------------------------------------------------------------
@@ -75,25 +75,19 @@ def test_names_say_synthetic(db):
 
 
 def test_allowed_values_only(db):
-    with open(REFERENCE / "micro_columns.csv", encoding="utf-8") as handle:
-        rules = [r for r in csv.DictReader(handle) if r["allowed"]]
-    for rule in rules:
-        allowed = rule["allowed"].split("|")
+    rules = [(table, c) for table in MICRO_DOMAINS for c in contract(table) if c.allowed]
+    for table, column in rules:
         seen = {
             v
             for (v,) in db.execute(
-                f"select distinct {rule['column']} from {rule['table']} "
-                f"where {rule['column']} is not null"
+                f"select distinct {column.name} from {table} where {column.name} is not null"
             ).fetchall()
         }
-        assert seen <= set(allowed), (rule["table"], rule["column"], seen - set(allowed))
+        assert seen <= set(column.allowed), (table, column.name, seen - set(column.allowed))
 
 
 def test_required_columns_have_no_empty_values(db):
-    with open(REFERENCE / "micro_columns.csv", encoding="utf-8") as handle:
-        required = [
-            (r["table"], r["column"]) for r in csv.DictReader(handle) if r["required"] == "yes"
-        ]
+    required = [(table, c.name) for table in MICRO_DOMAINS for c in contract(table) if c.required]
     for table, column in required:
         assert (
             db.execute(f"select count(*) from {table} where {column} is null").fetchone()[0] == 0

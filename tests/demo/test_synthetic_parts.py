@@ -9,16 +9,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipelines.codes import is_valid_cn_application_number, is_valid_usc
-from pipelines.demo.synthetic_codes import cn_application_numbers, unified_social_credit_codes
-from pipelines.demo.synthetic_common import (
+from pipelines.check_characters import is_valid_cn_application_number, is_valid_usc
+from pipelines.demo.synthetic.building_blocks import (
     WeightedPools,
     largest_remainder,
     random_days_in_year,
     year_of_days,
 )
-from pipelines.demo.synthetic_panel import PanelError, fill_from_nearest_year, load_panel
-from pipelines.demo.synthetic_procurement import local_by_value
+from pipelines.demo.synthetic.identifiers import cn_application_numbers, unified_social_credit_codes
+from pipelines.demo.synthetic.panel import PanelError, fill_from_nearest_year, load_panel
+from pipelines.demo.synthetic.procurement import local_by_value
 from pipelines.readers.errors import SourceError
 
 PANEL_HEADER = ["province", "year", "metric", "value", "unit", "vintage", "release_date", "source"]

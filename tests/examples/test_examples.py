@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.indicators.compute import install_formula_macros
 from pipelines.paths import SQL_DIR
 
 pytestmark = pytest.mark.integration
@@ -149,6 +150,9 @@ def test_05_chain_leader_local_share_equals_the_d2_indicator(published):
         encoding="utf-8"
     )
     formula = formula.strip().rstrip(";")
+    # as an analyst tries a formula by hand: the macros it calls first (lineage for its
+    # source_rows), temporary on this read-only connection
+    install_formula_macros(published)
     indicator = dict(
         published.execute(
             f"select a.short_zh, f.value from ({formula}) f"

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.defs.health import HEALTH_KEY, health_after_a_failed_run, health_daily, health_job
+from pipelines.defs.operations.health import (
+    HEALTH_KEY,
+    health_after_a_failed_run,
+    health_daily,
+    health_job,
+)
 
 
 @dg.op
@@ -47,7 +52,7 @@ def test_a_failed_health_job_is_not_followed_by_another():
 
 def test_the_morning_schedule_writes_health_alone_after_the_lateness_rechecks():
     from pipelines.definitions import defs
-    from pipelines.defs.lateness import RECHECK_CRON
+    from pipelines.defs.operations.lateness import RECHECK_CRON
 
     job = defs.resolve_job_def(health_daily.job_name)
     assert job.asset_layer.selected_asset_keys == {HEALTH_KEY}

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from pipelines.defs.lateness import CHECK_NAME, LATENESS_TABLES, check_key
+from pipelines.defs.operations.lateness import CHECK_NAME, LATENESS_TABLES, check_key
 from pipelines.defs.sources import SourceFolders
 from pipelines.lateness import calendar_tables, load_calendar
 from tests.conftest import write_csv

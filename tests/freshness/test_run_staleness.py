@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import pytest
 
-from pipelines.defs.automation import AUTOMATED, with_operations
-from pipelines.defs.freshness import SOURCE_WINDOWS, describe, ui_wording
-from pipelines.defs.lateness import CHECK_NAME, LATENESS_TABLES, check_key
+from pipelines.defs.operations.automation import AUTOMATED, with_operations
+from pipelines.defs.operations.freshness import SOURCE_WINDOWS, describe, ui_wording
+from pipelines.defs.operations.lateness import CHECK_NAME, LATENESS_TABLES, check_key
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -144,11 +144,11 @@ def test_a_release_within_its_slack_is_due_not_late(built):
 
 
 def test_the_health_asset_reports_the_same_as_markdown(built, monkeypatch):
-    from pipelines.defs.health import health
+    from pipelines.defs.operations.health import build_health
 
     warehouse, _, instance, resources = built
     monkeypatch.setenv("IMPETUS_TODAY", "2025-11-01")
-    result = dg.materialize([health], resources=resources, instance=instance)
+    result = dg.materialize([build_health([])], resources=resources, instance=instance)
     assert result.success  # its check fails, but blocks nothing
     [materialization] = result.asset_materializations_for_node("health")
     metadata = materialization.metadata

@@ -7,27 +7,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines.composite import Settings
+from pipelines.composite import AggregateSettings, NormaliseSettings, Settings
 from pipelines.indicators import CatalogError, build_frameworks, load_catalog, load_config
+from pipelines.indicators.build import build_index, empty_table
 from pipelines.indicators.catalog import DEFAULT_CATALOG_FILE, INDICATOR_SQL_DIR
 from pipelines.indicators.config import DEFAULT_SETTINGS_FILE, ConfigError, config_from_mapping
-from pipelines.indicators.marts import (
-    _empty,
-    build_indicator_value,
+from pipelines.indicators.panel import panel_years, pillar_shares
+from pipelines.indicators.uncertainty import RANK_TYPES
+from pipelines.indicators.warehouse import (
+    build_index_marts,
     build_northeast_view,
-    build_pillar_score,
     imputed_only_scores,
     pillar_names,
     pillar_score_problems,
 )
-from pipelines.indicators.panel import (
-    indicator_cells,
-    panel_frame,
-    panel_years,
-    pillar_scores,
-    pillar_shares,
-)
-from pipelines.indicators.uncertainty import RANK_TYPES
 from pipelines.warehouse.sql_files import sql
 
 DRIVERS = [f"D{i}" for i in range(1, 9)]
@@ -68,6 +61,7 @@ def test_settings_file_gives_the_product_settings(config):
     assert engine.normalise.method == "minmax"
     assert dict(engine.normalise.params) == {"lower": 0.0, "upper": 100.0}
     assert engine.aggregate.method == "arithmetic"
+    assert engine.impute.empty_group_fill == "earliest_observed"  # panel.empty_pillar_fill
     assert config.pillars_of("overall") == DRIVERS
     assert config.pillars_of("upgrading") == STAGES
     assert config.published_indices == ["overall", "upgrading"]
@@ -116,6 +110,10 @@ def test_a_typo_in_the_engine_settings_is_refused():
     with pytest.raises(ValueError, match="methd"):
         config_from_mapping(raw)
     raw = yaml.safe_load(DEFAULT_SETTINGS_FILE.read_text(encoding="utf-8"))
+    raw["engine"]["impute"]["empty_group_fill"] = "earliest_observed"  # panel's to set
+    with pytest.raises(ConfigError, match="panel.empty_pillar_fill"):
+        config_from_mapping(raw)
+    raw = yaml.safe_load(DEFAULT_SETTINGS_FILE.read_text(encoding="utf-8"))
     raw["performance_groups"]["strong"] = 130
     with pytest.raises(ConfigError, match="leader > strong > moderate"):
         config_from_mapping(raw)
@@ -146,7 +144,7 @@ def test_normalised_values_lie_in_0_100_over_all_provinces_and_years(catalog, co
     years = list(range(2015, 2021))
     raw = _toy_raw(catalog, provinces, years)
     raw = raw.drop(index=raw.index[::7])  # holes to impute
-    cells = indicator_cells(panel_frame(raw, catalog, provinces, years), catalog, config)
+    cells = build_index(raw, catalog, config, provinces).indicator_value
     assert len(cells) == len(catalog) * len(provinces) * len(years)
     normalised = cells["normalised_value"].dropna()
     assert normalised.between(0, 100).all()
@@ -163,7 +161,7 @@ def test_interior_gap_is_interpolated_and_the_last_year_carried(catalog, config)
     mine = (raw["indicator"] == target) & (raw["province_code"] == "110000")
     raw.loc[mine, "value"] = [2.0, np.nan, 4.0, np.nan]
     raw = raw.dropna()
-    cells = indicator_cells(panel_frame(raw, catalog, provinces, years), catalog, config)
+    cells = build_index(raw, catalog, config, provinces).indicator_value
     one = cells[(cells["indicator"] == target) & (cells["province_code"] == "110000")]
     assert one["is_imputed"].tolist() == [False, True, False, True]
     assert one["value_origin"].tolist() == [
@@ -183,7 +181,7 @@ def test_a_leading_gap_stays_missing_and_says_so(catalog, config):
     raw = _toy_raw(catalog, provinces, years)
     target = "d1_rd_active_industrial_enterprises_per_gdp"  # the yearbook starts it in 2018
     raw = raw[~((raw["indicator"] == target) & (raw["year"] == 2020))]
-    cells = indicator_cells(panel_frame(raw, catalog, provinces, years), catalog, config)
+    cells = build_index(raw, catalog, config, provinces).indicator_value
     one = cells[cells["indicator"] == target].set_index(["province_code", "year"])
     assert one.loc[("110000", 2020), "value_origin"] == "missing"
     assert not one.loc[("110000", 2020), "is_imputed"]
@@ -202,7 +200,7 @@ def test_a_pillar_with_no_value_takes_the_earliest_observed_values(catalog, conf
         "indicator"
     )["value"]
     raw = raw[~gone & ~gone_d7]
-    cells = indicator_cells(panel_frame(raw, catalog, provinces, years), catalog, config)
+    cells = build_index(raw, catalog, config, provinces).indicator_value
     first = cells[(cells["province_code"] == "110000") & (cells["year"] == 2020)].set_index(
         "indicator"
     )
@@ -216,12 +214,9 @@ def test_a_pillar_with_no_value_takes_the_earliest_observed_values(catalog, conf
 
 def test_pillar_scores_are_the_mean_of_the_normalised_indicators(catalog, config):
     provinces, years = ["110000", "120000", "130000"], [2021, 2022]
-    cells = indicator_cells(
-        panel_frame(_toy_raw(catalog, provinces, years), catalog, provinces, years),
-        catalog,
-        config,
-    )
-    scores = pillar_scores(cells, catalog, config).set_index(["province_code", "year", "pillar"])
+    built = build_index(_toy_raw(catalog, provinces, years), catalog, config, provinces)
+    cells = built.indicator_value
+    scores = built.pillar_score.set_index(["province_code", "year", "pillar"])
     assert sorted(scores.index.get_level_values("pillar").unique()) == sorted(
         DRIVERS + STAGES + ["overall", "upgrading"]
     )
@@ -233,6 +228,39 @@ def test_pillar_scores_are_the_mean_of_the_normalised_indicators(catalog, config
     assert scores.loc[("120000", 2022, "overall"), "score"] == pytest.approx(means[DRIVERS].mean())
 
 
+def test_one_call_builds_everything_and_another_call_rebuilds_with_other_settings(catalog, config):
+    from dataclasses import replace
+
+    provinces, years = ["110000", "120000", "130000"], [2021, 2022]
+    raw = _toy_raw(catalog, provinces, years)
+    nominal = build_index(raw, catalog, config, provinces)
+    data_sets = ["Raw", "Imputed", "Screened", "Treated", "Normalised", "Aggregated"]
+    for coin in nominal.coins.values():
+        assert list(coin.datasets) == data_sets  # engine.denominate is null
+        assert {"Sensitivity", "Audit"} <= set(coin.analysis)
+    n_scores = len(provinces) * len(years) * (8 + 3 + 2)
+    assert len(nominal.pillar_score) == len(nominal.rank_intervals) == n_scores
+    assert len(nominal.coupling_coordination) == len(provinces) * len(years)
+    assert len(nominal.indicator_audit) == len(catalog) + 11
+    assert set(nominal.sensitivity["choice"]) == {"Normalisation", "Weights", "Aggregation"}
+
+    geometric = replace(
+        config.engine,
+        normalise=NormaliseSettings("minmax", {"lower": 1.0, "upper": 100.0}),
+        aggregate=AggregateSettings("geometric"),
+    )
+    other = build_index(raw, catalog, replace(config, engine=geometric), provinces)
+    cells = other.indicator_value
+    mine = cells[(cells["province_code"] == "120000") & (cells["year"] == 2022)]
+    d5 = mine[mine["indicator"].map(catalog.set_index("id")["pillar"]) == "D5"]
+    scores = other.pillar_score.set_index(["province_code", "year", "pillar"])["score"]
+    by_hand = np.exp(np.log(d5["normalised_value"]).mean())
+    assert scores[("120000", 2022, "D5")] == pytest.approx(by_hand)
+    assert cells["normalised_value"].min() == 1.0
+    # the first build is left as it was
+    assert nominal.indicator_value["normalised_value"].min() == 0.0
+
+
 # --- marts.pillar_score rules ----------------------------------------------------------------
 def _pillar_score(conn, scores, config):
     shares = {"official_share": 1.0, "observed_share": 1.0, "is_synthetic": False}
@@ -240,7 +268,7 @@ def _pillar_score(conn, scores, config):
         "pillar_scores", scores.assign(**{k: scores.get(k, v) for k, v in shares.items()})
     )
     conn.register("pillar_names", pillar_names(config))
-    conn.register("rank_intervals", _empty(RANK_TYPES))  # no Monte Carlo here: NULL intervals
+    conn.register("rank_intervals", empty_table(RANK_TYPES))  # no Monte Carlo here: NULL intervals
     groups = config.performance_groups
     conn.execute(sql("marts/pillar_score"), [groups.leader, groups.strong, groups.moderate])
     return conn.execute(
@@ -250,10 +278,13 @@ def _pillar_score(conn, scores, config):
 
 
 def test_performance_groups_at_the_boundaries(tiny, config):
+    # on and just below each threshold of composite_settings.yaml, and just above the leader's
+    groups = config.performance_groups
+    boundary = [groups.leader + 1, groups.leader, groups.strong, groups.strong - 0.5]
+    boundary += [groups.moderate, groups.moderate - 0.5]
     # 31 scores with a mean of exactly 100, so relative_to_national = score
-    boundary = [126.0, 125.0, 100.0, 99.5, 70.0, 69.5]
-    rest = [100.0] * 24 + [110.0]
-    values = boundary + rest
+    rest = [100.0] * 24 + [3100 - 2400 - sum(boundary)]
+    values = [float(value) for value in boundary + rest]
     assert sum(values) == 3100
     provinces = [f"{i:02d}0000" for i in range(10, 41)]
     scores = pd.DataFrame(
@@ -270,7 +301,7 @@ def test_performance_groups_at_the_boundaries(tiny, config):
         "moderate",
         "emerging",
     ]
-    # 25 provinces tie at 100: ranks still a permutation, ties in province-code order
+    # 24 or more provinces tie at 100: ranks still a permutation, ties in province-code order
     assert sorted(table["rank"]) == list(range(1, 32))
     assert table["relative_to_national"].mean() == pytest.approx(100, abs=1e-12)
     tied = table[table["score"] == 100.0]
@@ -350,10 +381,15 @@ def test_a_warehouse_without_full_data_gives_empty_marts_not_an_error(tiny, cata
         "delete from staging.province_year where metric in ('industrial_rd_active_enterprises',"
         " 'high_tech_industry_enterprises', 'high_tech_enterprises', 'enterprises')"
     )
-    build = build_indicator_value(tiny, catalog, config)
-    assert build.years == [] and build.pillars_without_data == ["D1"]
-    build_pillar_score(tiny, catalog, config)
-    for table in ("marts.indicator_value", "marts.pillar_score"):
+    built = build_index_marts(tiny, catalog, config)
+    assert built.years == [] and built.pillars_without_data == ["D1"] and not built.coins
+    for table in (
+        "marts.indicator_value",
+        "marts.pillar_score",
+        "marts.sensitivity",
+        "marts.coupling_coordination",
+        "marts.indicator_audit",
+    ):
         assert tiny.execute(f"select count(*) from {table}").fetchall() == [(0,)]
     assert pillar_score_problems(tiny) == []
 
@@ -515,12 +551,20 @@ def test_value_origin_and_pillar_coverage_in_the_mart(tiny, catalog, config):
     """The tiny warehouse has one panel year, 2023 (every pillar observed in Liaoning). Jilin
     has rd_intensity only: D7 coverage 1/3 with equal weights, 2/4 with d7_rd_intensity
     weighted 2; its other pillars 0; every Liaoning pillar 1."""
+    import yaml
+
+    # one province observed in one year: min-max has nothing to scale, so the rank shifts the
+    # Monte Carlo measures are undefined; this test is about marts.indicator_value only
+    raw = yaml.safe_load(DEFAULT_SETTINGS_FILE.read_text(encoding="utf-8"))
+    without_monte_carlo = config_from_mapping({**raw, "uncertainty": None})
+    assert without_monte_carlo.uncertainty is None
     weighted = catalog.copy()
     weighted.loc[weighted["id"] == "d7_rd_intensity", "weight"] = 2.0
     for frame, d7_jilin in ((catalog, 1 / 3), (weighted, 2 / 4)):
-        build = build_indicator_value(tiny, frame, config)
-        assert build.years == [2023]
-        assert build.origins == {"observed": len(catalog) + 3, "missing": build.missing}
+        built = build_index_marts(tiny, frame, without_monte_carlo)
+        assert built.years == [2023]
+        missing = built.cell_counts["missing"]
+        assert built.value_origins == {"observed": len(catalog) + 3, "missing": missing}
         rows = tiny.execute(
             "select province_code, pillar, min(pillar_coverage), max(pillar_coverage)"
             " from marts.indicator_value where province_code in ('210000', '220000')"
@@ -539,3 +583,7 @@ def test_value_origin_and_pillar_coverage_in_the_mart(tiny, catalog, config):
         )
         # Liaoning's 35 values and the rd_intensity of Jilin, Heilongjiang and Jiangsu
         assert origins == {"observed": len(catalog) + 3, "missing": 31 * len(catalog) - 38}
+    assert tiny.execute("select count(*) from marts.sensitivity").fetchall() == [(0,)]
+    assert tiny.execute(
+        "select count(*) from marts.pillar_score where rank_p50 is not null"
+    ).fetchall() == [(0,)]

@@ -7,63 +7,71 @@ import pytest
 
 from pipelines.indicators import load_catalog, load_config
 from pipelines.indicators.catalog import formula_sql
-from pipelines.indicators.compute import FormulaError, compute_raw_indicators
-from tests.indicators.conftest import LN
+from pipelines.indicators.compute import FormulaError, as_source_rows, compute_raw_indicators
+from tests.indicators.conftest import ENT_FILE, LN, PAT_FILE, PROC_FILE, PY_FILE
+
+
+def _rows_of(source_file: str):
+    return lambda *rows: [(source_file, row) for row in rows]
+
+
+# the source rows of a value: (file, row) pairs, ordered by file then row
+py, ent, pat, proc = (_rows_of(name) for name in (PY_FILE, ENT_FILE, PAT_FILE, PROC_FILE))
 
 # indicator -> (value, source rows), worked out from the rows in conftest.py
 EXPECTED = {
     # --- staging.province_year, NBS and the R&D communiqué ---------------------------------
     # fiscal S&T given in 万元: 1,500,000 万元 = 150 亿元 of 6,000 亿元 x 100
-    "d4_fiscal_st_share": (2.5, "py.csv:1; py.csv:2"),
-    "d4_fiscal_st_to_gdp": (0.5, "py.csv:1; py.csv:3"),  # 150 / 30,000 亿元 x 100
-    "d6_invention_grants_per_gdp": (0.4, "py.csv:4; py.csv:3"),  # 12,000 件 / 30,000 亿元
-    "d6_invention_share_of_grants": (25.0, "py.csv:4; py.csv:5"),  # 12,000 / 48,000 件 x 100
-    "d7_rd_intensity": (2.15, "py.csv:12"),  # as published
-    "d8_tech_market_turnover_to_gdp": (4.0, "py.csv:16; py.csv:3"),  # 1,200 / 30,000 亿元 x 100
+    "d4_fiscal_st_share": (2.5, py(1, 2)),
+    "d4_fiscal_st_to_gdp": (0.5, py(1, 3)),  # 150 / 30,000 亿元 x 100
+    "d6_invention_grants_per_gdp": (0.4, py(3, 4)),  # 12,000 件 / 30,000 亿元
+    "d6_invention_share_of_grants": (25.0, py(4, 5)),  # 12,000 / 48,000 件 x 100
+    "d7_rd_intensity": (2.15, py(12)),  # as published
+    "d8_tech_market_turnover_to_gdp": (4.0, py(3, 16)),  # 1,200 / 30,000 亿元 x 100
     # --- staging.province_year, S&T Yearbook tables ----------------------------------------
     # 2,400 家 / 30,000 亿元 x 100 = 8 家 per 100 亿元 (10 bn yuan) of GDP
-    "d1_rd_active_industrial_enterprises_per_gdp": (8.0, "py.csv:17; py.csv:3"),
+    "d1_rd_active_industrial_enterprises_per_gdp": (8.0, py(3, 17)),
     # 450 家 / 30,000 亿元 x 100 = 1.5 家 per 100 亿元
-    "d1_high_tech_industry_enterprises_per_gdp": (1.5, "py.csv:18; py.csv:3"),
+    "d1_high_tech_industry_enterprises_per_gdp": (1.5, py(3, 18)),
     # (3,000 亿元 in 2023 / 2,500 亿元 in 2022 - 1) x 100
-    "d2_high_tech_revenue_growth": (20.0, "py.csv:21; py.csv:22"),
+    "d2_high_tech_revenue_growth": (20.0, py(21, 22)),
     # 6,000,000 万元 = 600 亿元 / 30,000 亿元 x 100
-    "d3_industrial_new_product_sales_to_gdp": (2.0, "py.csv:24; py.csv:3"),
-    "d3_high_tech_industry_profit_margin": (6.0, "py.csv:23; py.csv:21"),  # 180 / 3,000 亿元
-    "d4_government_funds_share_of_rd": (25.0, "py.csv:25; py.csv:8"),  # 169.1 / 676.4 亿元
+    "d3_industrial_new_product_sales_to_gdp": (2.0, py(3, 24)),
+    "d3_high_tech_industry_profit_margin": (6.0, py(21, 23)),  # 180 / 3,000 亿元
+    "d4_government_funds_share_of_rd": (25.0, py(8, 25)),  # 169.1 / 676.4 亿元
     # 21,000 人年 / 4,200 万人 (42,000,000 persons) x 10,000 = 5 人年 per 10k residents
-    "d5_rd_personnel_fte_per_10k_population": (5.0, "py.csv:6; py.csv:7"),
-    "d5_researcher_share_of_rd_fte": (40.0, "py.csv:26; py.csv:6"),  # 8,400 / 21,000 人年
+    "d5_rd_personnel_fte_per_10k_population": (5.0, py(6, 7)),
+    "d5_researcher_share_of_rd_fte": (40.0, py(6, 26)),  # 8,400 / 21,000 人年
     # 50,400 件 / 4,200 万人 = 12 件 per 10k residents
-    "d6_invention_patents_in_force_per_10k_population": (12.0, "py.csv:27; py.csv:7"),
+    "d6_invention_patents_in_force_per_10k_population": (12.0, py(7, 27)),
     # 3,600,000 万元 = 360 亿元 / 30,000 亿元 x 100
-    "d7_industrial_rd_expenditure_to_gdp": (1.2, "py.csv:28; py.csv:3"),
-    "d8_tech_market_inflow_to_gdp": (3.0, "py.csv:29; py.csv:3"),  # 900 / 30,000 亿元 x 100
+    "d7_industrial_rd_expenditure_to_gdp": (1.2, py(3, 28)),
+    "d8_tech_market_inflow_to_gdp": (3.0, py(3, 29)),  # 900 / 30,000 亿元 x 100
     # 600,000 万元 = 60 亿元 / 3,000 亿元 x 100
-    "s1_high_tech_rd_intensity": (2.0, "py.csv:30; py.csv:21"),
-    "s2_high_tech_new_product_share": (25.0, "py.csv:31; py.csv:21"),  # 750 / 3,000 亿元
-    "s3_high_tech_revenue_to_gdp": (10.0, "py.csv:21; py.csv:3"),  # 3,000 / 30,000 亿元 x 100
+    "s1_high_tech_rd_intensity": (2.0, py(21, 30)),
+    "s2_high_tech_new_product_share": (25.0, py(21, 31)),  # 750 / 3,000 亿元
+    "s3_high_tech_revenue_to_gdp": (10.0, py(3, 21)),  # 3,000 / 30,000 亿元 x 100
     # --- staging.province_year, aggregates of the synthetic micro records ------------------
-    "d1_high_tech_enterprise_share": (15.0, "py.csv:20; py.csv:19"),  # 30 / 200 家 x 100
+    "d1_high_tech_enterprise_share": (15.0, py(19, 20)),  # 30 / 200 家 x 100
     # --- staging.enterprises, 万元; rows 2, 3 equipment (34, 38), row 4 food (13, no NPR) ----
-    "d5_enterprise_rd_personnel_share": (100 * 17 / 350, "ent.csv:2; ent.csv:3; ent.csv:4"),
-    "d7_enterprise_rd_to_revenue": (1.6, "ent.csv:2; ent.csv:3; ent.csv:4"),  # 48 / 3,000
-    "s1_equipment_rd_personnel_per_enterprise": (7.5, "ent.csv:2; ent.csv:3"),  # 15 / 2
-    "s1_equipment_rd_to_revenue": (3.0, "ent.csv:2; ent.csv:3"),  # 45 / 1,500
-    "s2_equipment_new_product_share": (20.0, "ent.csv:2; ent.csv:3"),  # 300 / 1,500
-    "s2_equipment_value_added_rate": (100 * 350 / 1500, "ent.csv:2; ent.csv:3"),
-    "s3_equipment_share_of_manufacturing": (50.0, "ent.csv:2; ent.csv:3; ent.csv:4"),
-    "s3_equipment_high_tech_share": (100 * 1000 / 1500, "ent.csv:2; ent.csv:3"),
-    "d2_equipment_revenue_growth": (87.5, "ent.csv:2; ent.csv:3; ent.csv:1"),  # 1,500 / 800
+    "d5_enterprise_rd_personnel_share": (100 * 17 / 350, ent(2, 3, 4)),
+    "d7_enterprise_rd_to_revenue": (1.6, ent(2, 3, 4)),  # 48 / 3,000
+    "s1_equipment_rd_personnel_per_enterprise": (7.5, ent(2, 3)),  # 15 / 2
+    "s1_equipment_rd_to_revenue": (3.0, ent(2, 3)),  # 45 / 1,500
+    "s2_equipment_new_product_share": (20.0, ent(2, 3)),  # 300 / 1,500
+    "s2_equipment_value_added_rate": (100 * 350 / 1500, ent(2, 3)),
+    "s3_equipment_share_of_manufacturing": (50.0, ent(2, 3, 4)),
+    "s3_equipment_high_tech_share": (100 * 1000 / 1500, ent(2, 3)),
+    "d2_equipment_revenue_growth": (87.5, ent(1, 2, 3)),  # 1,500 / 800
     # --- staging.patents: granted in 2023 rows 1-4, rows 1 (transfer), 2 (licence) converted -
-    "d6_patent_conversion_rate": (50.0, "pat.csv:1; pat.csv:2; pat.csv:3; pat.csv:4"),
-    "d8_industry_academia_patent_share": (50.0, "pat.csv:4; pat.csv:5"),  # applied in 2023
+    "d6_patent_conversion_rate": (50.0, pat(1, 2, 3, 4)),
+    "d8_industry_academia_patent_share": (50.0, pat(4, 5)),  # applied in 2023
     # --- staging.procurement, 元: chain leaders 60 + 40 + 30 million, local 60 + 30 ----------
-    "d2_chain_leader_local_share": (100 * 90 / 130, "proc.csv:1; proc.csv:2; proc.csv:3"),
+    "d2_chain_leader_local_share": (100 * 90 / 130, proc(1, 2, 3)),
     # 90,000,000 元 / (30,000 亿元 = 300,000,000 万元) = 0.3 元 per 万元 of GDP
-    "d2_chain_leader_local_contracts_to_gdp": (0.3, "py.csv:3; proc.csv:1; proc.csv:3"),
+    "d2_chain_leader_local_contracts_to_gdp": (0.3, proc(1, 3) + py(3)),
     # government 10 + 30 million, 10 million on the innovative-product list
-    "d4_innovative_product_procurement_share": (25.0, "proc.csv:4; proc.csv:5"),
+    "d4_innovative_product_procurement_share": (25.0, proc(4, 5)),
 }
 
 
@@ -87,7 +95,7 @@ def test_formula_gives_the_hand_worked_value(tiny, catalog, indicator):
     rows = _run(tiny, catalog, indicator)
     assert len(rows) == 1, rows
     assert rows[0][2] == pytest.approx(value, rel=1e-12)
-    assert rows[0][3] == sources
+    assert as_source_rows(rows[0][3]) == sources
 
 
 def test_every_catalog_indicator_has_a_hand_worked_value(catalog):

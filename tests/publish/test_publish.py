@@ -19,7 +19,7 @@ import pytest
 from toy_warehouse import build_version  # tests/publish/, on sys.path for its tests
 
 from pipelines import publish as publishing
-from pipelines.defs.metadata import POOL
+from pipelines.defs.pool import POOL
 from pipelines.paths import DEMO_DIR, REPO_ROOT
 from pipelines.publish import (
     PUBLICATION_TABLE,
@@ -241,6 +241,16 @@ def test_published_copy_asset_waits_for_every_other_asset_in_the_writers_pool():
     full = defs.resolve_job_def("full_rebuild_job")
     assert key in full.asset_layer.executable_asset_keys
     assert defs.resolve_job_def("publish_job").asset_layer.executable_asset_keys == {key}
+    # The lineage alone does not order a run's steps: the copy's step waits for every other
+    # asset's step (pipelines/defs/operations/run_order.py builds it with its dependencies).
+    upstream = full.graph.dependency_structure.input_to_upstream_outputs_for_node(key.path[0])
+    waits_for = {output.node.name for outputs in upstream.values() for output in outputs}
+    writers = {
+        a.node_def.name
+        for a in defs.assets
+        if isinstance(a, dg.AssetsDefinition) and a.keys and key not in a.keys
+    }
+    assert writers <= waits_for  # and the blocking checks of what it reads
 
 
 def _start_readers(path: Path, tmp_path: Path, n: int = 3):

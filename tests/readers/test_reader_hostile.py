@@ -143,3 +143,107 @@ def test_a_province_year_file_past_the_size_bound_is_refused_before_it_is_read(t
     assert refused.value.file == "分省年度数据.csv"
     assert f"is {size:,} bytes" in refused.value.reason
     assert f"the {limits.MAX_PROVINCE_YEAR_FILE_BYTES:,} bytes" in refused.value.reason
+
+
+# --- damaged workbooks, long tables without a year, refusals safe to log (fuzz_campaign.py) --
+
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def with_sheet_byte_flipped(xlsx: bytes) -> bytes:
+    """The workbook with the first byte of the sheet's compressed data flipped."""
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as archive:
+        offset = archive.getinfo(SHEET).header_offset
+    name_and_extra = int.from_bytes(xlsx[offset + 26 : offset + 28], "little") + int.from_bytes(
+        xlsx[offset + 28 : offset + 30], "little"
+    )
+    damaged = bytearray(xlsx)
+    damaged[offset + 30 + name_and_extra] ^= 0xFF
+    return bytes(damaged)
+
+
+def with_sheet_cut_in_half(xlsx: bytes) -> bytes:
+    """The workbook zipped again with the first half of the sheet's XML."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as source, zipfile.ZipFile(out, "w") as target:
+        for entry in source.infolist():
+            part = source.read(entry)
+            target.writestr(entry, part[: len(part) // 2] if entry.filename == SHEET else part)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "damage, said",
+    [
+        (with_sheet_byte_flipped, f"the part {SHEET} of the workbook is damaged"),
+        (with_sheet_cut_in_half, "ParseError"),
+    ],
+)
+def test_a_damaged_xlsx_is_refused_naming_the_damage_and_the_fix(write_file, damage, said):
+    with pytest.raises(SourceError) as refused:
+        read_province_year_file(write_file("gdp.xlsx", damage(tidy_xlsx())))
+    assert refused.value.file == "gdp.xlsx"
+    assert said in refused.value.reason
+    assert "save it again" in refused.value.reason
+    assert refused.value.__cause__ is not None
+
+
+@pytest.mark.parametrize(
+    "damage, said",
+    [
+        (lambda xls: xls[:512] + bytes([xls[512] ^ 0xFF]) + xls[513:], "AssertionError"),
+        (lambda xls: xls[:514] + bytes([xls[514] ^ 0xFF]) + xls[515:], "ParseError"),
+        (lambda xls: xls[:766] + bytes([xls[766] ^ 0xFF]) + xls[767:], "KeyError"),
+        (lambda xls: xls[:5_410], "struct.error"),
+    ],
+    ids=["byte 512", "byte 514", "byte 766", "cut at 5,410 bytes"],
+)
+def test_a_damaged_xls_is_refused_with_the_library_message(
+    write_file, capfd, nbs_xls_fixture, damage, said
+):
+    with pytest.raises(SourceError) as refused:
+        read_province_year_file(write_file("gdp.xls", damage(nbs_xls_fixture.read_bytes())))
+    assert refused.value.file == "gdp.xls"
+    assert said in refused.value.reason
+    assert "damaged or not an Excel 97-2003 workbook" in refused.value.reason
+    assert refused.value.__cause__ is not None  # the library's own error, for a traceback
+    assert capfd.readouterr().out == ""  # xlrd's warnings are not printed
+
+
+def test_a_long_table_without_a_year_column_is_refused_naming_it(write_file):
+    with pytest.raises(SourceError, match="needs a year column") as refused:
+        read_province_year_file(write_file("long.csv", "province,metric,value\n辽宁,gdp,1\n"))
+    assert refused.value.row == 1
+    assert "saw 'province', 'metric', 'value'" in refused.value.reason
+
+
+def test_a_release_date_outside_the_window_rejects_its_row(write_file):
+    text = (
+        "province,year,metric,value,release_date\n"
+        "辽宁,2021,gdp,1,9999-12-31\n"
+        "辽宁,2022,gdp,2,0001-01-01\n"
+        "辽宁,2023,gdp,3,2024-03-01\n"
+    )
+    read = read_province_year_file(write_file("long.csv", text), bad_cells="reject")
+    assert read.observations["year"].tolist() == [2023]
+    assert read.rejected[["source_row", "source_column", "rule", "value_raw"]].values.tolist() == [
+        [2, "release_date", "future", "9999-12-31"],
+        [3, "release_date", "out_of_window", "0001-01-01"],
+    ]
+
+
+def test_a_refusal_quotes_at_most_200_characters_of_a_line(write_file):
+    line = "x" * 100_000
+    text = f"数据库：分省年度数据\n{line}\n地区,2023年\n北京市,1\n"
+    with pytest.raises(SourceError, match="unexpected line") as refused:
+        read_province_year_file(write_file("gdp.csv", text))
+    assert refused.value.value == line  # the error keeps the whole line
+    assert len(str(refused.value)) < 500
+    assert f"'{'x' * 200}'… (100,000 characters)" in str(refused.value)
+
+
+def test_control_characters_in_a_refusal_are_escaped(write_file):
+    with pytest.raises(SourceError) as refused:
+        read_province_year_file(write_file("gdp\x07.csv", "province,\x1b[2Jmetric,value\n"))
+    assert "\x1b" not in str(refused.value) and "\x07" not in str(refused.value)
+    assert refused.value.file == "gdp\x07.csv"

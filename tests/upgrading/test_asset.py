@@ -6,12 +6,9 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from pipelines.defs.upgrading import (
-    defs,
-    one_row_per_province_year,
-    stage_path_and_fits_valid,
-    upgrading_path,
-)
+from pipelines.defs.upgrading import assets, checks
+from pipelines.defs.upgrading.assets import upgrading_path
+from pipelines.defs.upgrading.checks import one_row_per_province_year, stage_path_and_fits_valid
 
 
 def test_asset_materializes_with_metadata_and_its_checks_pass(pillar_db):
@@ -57,8 +54,8 @@ def test_one_row_check_fails_when_a_province_year_is_missing(pillar_db):
 
 def test_asset_declaration():
     key = dg.AssetKey(["marts", "upgrading_path"])
-    assert list(defs.assets) == [upgrading_path]
-    assert len(list(defs.asset_checks)) == 2
+    assert list(assets.defs.assets) == [upgrading_path]
+    assert len(list(checks.defs.asset_checks)) == 2
     spec = upgrading_path
     assert spec.group_names_by_key[key] == "indicators"
     assert set(spec.specs_by_key[key].kinds) == {"duckdb", "sql"}

@@ -26,8 +26,14 @@ import pytest
 
 from pipelines.indicators import load_config
 from pipelines.upgrading import RulesError, assess, build_upgrading_path, load_rules
-from pipelines.upgrading.assess import STAGE_NAMES
-from pipelines.upgrading.rules import PATHS, PILLAR_PLACEHOLDER, RULES_FILE
+from pipelines.upgrading.rules import (
+    PATH_NAMES_FILE,
+    PATHS,
+    PILLAR_PLACEHOLDER,
+    RULES_FILE,
+    STAGE_PILLARS,
+    load_path_names,
+)
 from tests.upgrading.conftest import RELATIVE, YEAR, edit_rule, pillar_frame
 
 KCT, CHAIN, PLATFORM = PATHS
@@ -301,11 +307,15 @@ def test_a_renamed_pillar_changes_the_reasons(pillars):
     names = {
         "S1": ("要素升级X", "Factor upgrading X"),
         "S2": ("价值链升级", "Value-chain upgrading"),
+        "S3": ("产业结构升级", "Industrial-structure upgrading"),
     }
     names |= {f"D{i}": (f"驱动{i}", f"Driver {i}") for i in range(1, 9)}
     rows = by_province(assess(pillars, load_rules(names=names)))
     assert "S1 Factor upgrading X at or above the national mean" in rows["230000"]["reason_en"]
     assert "S1 要素升级X达到全国均值" in rows["230000"]["reason_zh"]
+    # 230000 is in the factor stage, which S1 measures: the stage is renamed with it
+    assert rows["230000"]["reason_en"].startswith("Stage: factor upgrading X. ")
+    assert rows["230000"]["reason_zh"].startswith("所处阶段：要素升级X。")
 
 
 def test_a_placeholder_for_a_pillar_without_a_name_is_refused(rules_copy):
@@ -317,7 +327,21 @@ def test_a_placeholder_for_a_pillar_without_a_name_is_refused(rules_copy):
 def test_stage_names_are_the_names_of_the_stage_pillars():
     """The three stages are measured by S1..S3; the reasons call them by the same names."""
     config = load_config()
-    for stage, pillar in zip(STAGE_NAMES, ("S1", "S2", "S3"), strict=True):
-        zh, en = STAGE_NAMES[stage]
+    stage_names = load_rules().stage_names
+    assert list(STAGE_PILLARS.values()) == ["S1", "S2", "S3"]
+    for stage, pillar in STAGE_PILLARS.items():
+        zh, en = stage_names[stage]
         assert zh == config.pillars[pillar].name_zh
         assert en == config.pillars[pillar].name_en.lower()
+
+
+def test_every_path_is_named_once(tmp_path):
+    assert set(load_path_names()) == set(PATHS)
+    copy = tmp_path / "names.csv"
+    lines = PATH_NAMES_FILE.read_text(encoding="utf-8").splitlines()
+    copy.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
+    with pytest.raises(RulesError, match="no name for path.*innovation_platform"):
+        load_path_names(copy)
+    copy.write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")
+    with pytest.raises(RulesError, match="row 5, column 'path'.*each once"):
+        load_path_names(copy)

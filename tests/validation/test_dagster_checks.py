@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipelines.defs.checks import CHECK_NAMES
+from pipelines.defs.validation import CHECK_NAMES
 from pipelines.validation.severity import Severity
 from pipelines.validation.suites import SUITES
 from tests.validation.conftest import execute, materialize
@@ -106,3 +107,21 @@ def test_loading_the_code_location_does_not_import_great_expectations():
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_the_data_docs_page_renders_offline_and_names_its_table_and_run(demo_run):
+    """GX's pages load their stylesheets from a CDN: each page is written with local copies
+    instead (``docs_offline.py``), and names the table as data asset and the Dagster run."""
+    _, result = demo_run
+    found = evaluations(result)
+    blocking = found[("patents", CHECK_NAMES[Severity.BLOCKING])]
+    page = Path(blocking.metadata["data_docs"].value)
+    text = page.read_text(encoding="utf-8")
+    remote = re.findall(r'<(?:script|link|img)[^>]*(?:src|href)="(?:https?:)?//[^"]*"', text)
+    assert remote == []
+    for target in re.findall(r'<(?:script[^>]*\ssrc|link[^>]*\shref)="([^"]+)"', text):
+        assert (page.parent / target).resolve().is_file(), target
+    assert "gx_offline.css" in text
+    assert re.search(r"Data asset:?\s*(<[^>]*>\s*)*staging\.patents", text), "no data asset"
+    assert "__none__" not in text and "Data asset: None" not in text
+    assert result.run_id in text  # GX's run name: the Dagster run

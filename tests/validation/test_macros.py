@@ -1,4 +1,5 @@
-"""The DuckDB check-character macros (sql/macros) agree with pipelines/codes.py, code by code."""
+"""The DuckDB check-character macros (sql/macros) agree with pipelines/check_characters.py, code
+by code."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import random
 import duckdb
 import pytest
 
-from pipelines import codes
+from pipelines import check_characters as codes
 from pipelines.validation.macros import macro_sql
 
 SAMPLES = 3000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.codes import USC_ALPHABET
+from pipelines.check_characters import USC_ALPHABET
 from pipelines.validation.severity import Severity
 from pipelines.validation.suites import SUITES
 from tests.validation.conftest import execute, validate

@@ -357,3 +357,45 @@ def test_many_rows_with_quoted_line_breaks_load_quickly_with_their_lines(conn, t
     assert conn.execute(
         "select min(source_row), max(source_row) from raw.procurement"
     ).fetchall() == [(2, 2 * rows)]
+
+
+# --- part 6: damaged files and refusals safe to log (benchmarks/fuzz_campaign.py) -----------
+
+
+def test_a_damaged_gzip_file_is_refused_naming_the_damage(conn, tmp_path):
+    damaged = bytearray(gzip.compress((HEADER_LINE + line()).encode("utf-8")))
+    damaged[10] ^= 0xFF  # the first byte of the deflate stream
+    path = write(tmp_path, "damaged.csv.gz", bytes(damaged))
+    [problem] = refused(conn, path).problems
+    assert problem.file.endswith("damaged.csv.gz")
+    assert "the gzip stream is damaged" in problem.reason
+    assert problem.reason.endswith("re-copy or re-compress it")
+
+
+def test_control_characters_quoted_from_the_file_are_escaped_in_the_refusal(conn, tmp_path):
+    # DuckDB quotes the malformed line (`Original Line: …`) with its ESC and BEL.
+    text = HEADER_LINE + line() + "HT-2,\x1b[31mred\x07,short\n"
+    error = refused(conn, write(tmp_path, "escapes.csv", text))
+    [problem] = error.problems
+    assert "\x1b" in problem.reason  # the problem keeps what DuckDB said
+    for message in (str(error), str(problem)):
+        assert "\x1b" not in message and "\x07" not in message
+        assert "\\x1b[31mred\\x07" in message
+
+
+def test_a_library_message_with_control_characters_is_escaped_in_the_refusal():
+    # Parquet's thrift errors end in the byte they could not read (\x0e here).
+    problem = micro.Problem("x.parquet", None, None, None, "don't know what type: \x0e\n")
+    message = str(LoadError([problem]))
+    assert "\x0e" not in message
+    assert "don't know what type: \\x0e" in message
+
+
+def test_a_header_with_text_after_a_closing_quote_is_refused_as_a_header_problem(conn, tmp_path):
+    # Python's lenient csv reads `"is_synthetic"x` as a column, DuckDB then no row at all:
+    # the row-count check used to blame row 2 and ask for the file to be reported.
+    header = HEADER_LINE.rstrip("\n").replace("is_synthetic", '"is_synthetic"x') + "\n"
+    [problem] = refused(conn, write(tmp_path, "quote.csv", header + line())).problems
+    assert problem.row == 1
+    assert "the header line could not be parsed" in problem.reason
+    assert "please report" not in problem.reason

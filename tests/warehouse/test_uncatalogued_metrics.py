@@ -275,6 +275,7 @@ def test_the_northeast_view_leaves_them_out(warehouse_file, landing):
     build(warehouse_file)
     with duckdb.connect(str(warehouse_file)) as conn:
         conn.execute("create schema if not exists marts")
+        conn.execute(sql("marts/indicator_macros"))  # lineage(), as build_northeast_view does
         conn.execute(sql("marts/northeast_view"), ["320000"])
         metrics = conn.execute("select distinct metric from marts.northeast_view").fetchall()
     assert metrics == [("gdp",)]
