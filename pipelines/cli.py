@@ -253,6 +253,11 @@ def print_summary() -> None:
     for name, rows in table_counts(warehouse_path()):
         print(f"{name:<34}{rows:>12,}")
     print(f"\nPublished read-only copy (query this one, also while a run writes): {published}")
+    from pipelines.report import report_dir  # the run imported it already
+
+    index = report_dir() / "index.html"
+    if index.is_file():
+        print(f"Report for colleagues (opens from disk): {_shown(index)}  (impetus report --open)")
     print("\nTry a query, e.g.:\n")
     print(EXAMPLE_QUERY)
     print('\n  .venv/bin/impetus query "select * from marts.northeast_view limit 5"')

@@ -315,3 +315,15 @@ def test_format_table_counts_cjk_as_two_columns():
     lines = text.splitlines()
     assert lines[2] == "黑龙江   1"
     assert lines[3] == "jl      22"
+
+
+def test_demo_summary_names_the_report_once_it_was_built(published, capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("IMPETUS_REPORT", str(tmp_path / "report"))
+    cli.print_summary()
+    assert "Report for colleagues" not in capsys.readouterr().out  # not built: not promised
+    (tmp_path / "report").mkdir()
+    (tmp_path / "report" / "index.html").write_text("<html></html>", encoding="utf-8")
+    cli.print_summary()
+    out = capsys.readouterr().out
+    assert f"Report for colleagues (opens from disk): {tmp_path / 'report' / 'index.html'}" in out
+    assert "impetus report --open" in out
