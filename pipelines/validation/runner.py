@@ -12,6 +12,7 @@ same pool as every writer) and disposes GX's engine before returning.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,6 +27,10 @@ from pipelines.validation import gx_duckdb
 from pipelines.validation.macros import macro_sql
 from pipelines.validation.outcome import EXAMPLES_PER_EXPECTATION, SuiteOutcome, summarise
 from pipelines.validation.suite import TableSuite
+
+# GX announces each ephemeral context's temporary docs folder at INFO, which reached the
+# terminal of every `impetus materialize` once something had configured the root logger.
+logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 ROW_QUERY_TYPE = "unexpected_rows_expectation"
 # Row queries need COMPLETE to return any rows at all; GX caps them at 200.

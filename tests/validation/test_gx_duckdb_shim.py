@@ -84,3 +84,13 @@ def test_apply_is_idempotent():
     gx_duckdb.apply()
     target = getattr(sqlalchemy_execution_engine, gx_duckdb.SHIM_TARGET)
     assert sum(1 for dialect in target if dialect == gx_duckdb.DUCKDB_DIALECT) == 1
+
+
+def test_gx_says_nothing_below_a_warning_on_the_terminal():
+    """GX logs each ephemeral context's temporary docs folder at INFO; it reached the terminal
+    of `impetus materialize` as `INFO:great_expectations…` lines."""
+    import logging
+
+    import pipelines.validation.runner  # noqa: F401 - importing it sets the level
+
+    assert logging.getLogger("great_expectations").getEffectiveLevel() >= logging.WARNING
