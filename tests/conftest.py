@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import os
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -22,6 +24,74 @@ def realdata() -> Path:
             f"real data not available at {REALDATA.resolve()} (needs the repo's sibling ../shared)"
         )
     return REALDATA.resolve()
+
+
+@dataclass(frozen=True)
+class DemoBuild:
+    """Every asset and every asset check of the code location, materialized once on the
+    embedded demo data (``data/demo``) into a temporary folder:
+
+    ``warehouse``  the live DuckDB file (read it, open it read_only, or shutil.copy it to edit)
+    ``published``  the published copy beside it (``published/warehouse.duckdb``)
+    ``report``     the report site the ``report`` asset wrote beside it
+    ``docs``       the GX Data Docs folder of the run's checks (IMPETUS_VALIDATION_DOCS)
+    ``result``     the ExecuteInProcessResult (materializations, check evaluations, run id)
+    ``instance``   the Dagster instance the run is recorded in (a temporary one, not
+                   DAGSTER_HOME's)
+    """
+
+    warehouse: Path
+    published: Path
+    report: Path
+    docs: Path
+    result: object
+    instance: object
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory):
+    """The whole demo built once per test process (each xdist worker is one), shared by the
+    modules that only read what a whole-demo build leaves. Tests that edit the warehouse copy
+    the file first; tests that build differently (other sources, a landing file, a bad file)
+    keep their own materialization."""
+    import dagster as dg
+    from dagster_duckdb import DuckDBResource
+
+    from pipelines.definitions import defs
+    from pipelines.defs.sources import SourceFolders
+    from pipelines.paths import DEMO_DIR
+    from pipelines.publish import published_path
+
+    root = tmp_path_factory.mktemp("demo_build")
+    warehouse = root / "warehouse.duckdb"
+    home = root / "dagster_home"
+    home.mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("IMPETUS_REPORT", "IMPETUS_PUBLISHED"):
+            patch.delenv(name, raising=False)
+        patch.setenv("IMPETUS_VALIDATION_DOCS", str(root / "docs"))
+        with dg.instance_for_test(set_dagster_home=False, temp_dir=str(home)) as instance:
+            started = time.perf_counter()
+            result = dg.materialize(
+                [*defs.assets, *defs.asset_checks],
+                resources={
+                    "warehouse": DuckDBResource(database=str(warehouse)),
+                    "sources": SourceFolders(roots=[str(DEMO_DIR)]),
+                },
+                instance=instance,
+                raise_on_error=False,
+            )
+            print(f"\nthe shared demo build: {time.perf_counter() - started:.0f} s")
+            published = published_path(warehouse)
+            patch.undo()
+            yield DemoBuild(
+                warehouse=warehouse,
+                published=published,
+                report=root / "report",
+                docs=root / "docs",
+                result=result,
+                instance=instance,
+            )
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
-"""The whole asset graph, materialized on the embedded demo data into a temporary DuckDB."""
+"""The whole asset graph, materialized on the embedded demo data into a temporary DuckDB
+(the session's shared build, ``demo_build`` in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import gzip
+import shutil
 
 import dagster as dg
 import duckdb
@@ -45,11 +47,10 @@ def run_all(warehouse_file, roots):
 
 
 @pytest.fixture(scope="module")
-def demo_warehouse(tmp_path_factory):
-    path = tmp_path_factory.mktemp("e2e") / "warehouse.duckdb"
-    result = run_all(path, [DEMO_DIR])
-    assert result.success
-    return path, result
+def demo_warehouse(demo_build):
+    """Every asset materialized on the demo: (warehouse file, ExecuteInProcessResult)."""
+    assert demo_build.result.success
+    return demo_build.warehouse, demo_build.result
 
 
 def query(path, text, params=None):
@@ -139,7 +140,8 @@ def test_every_province_year_row_is_one_of_31_provinces(demo_warehouse):
 
 
 def test_materializing_again_changes_nothing(demo_warehouse, tmp_path):
-    path, _ = demo_warehouse
+    path = tmp_path / "warehouse.duckdb"  # a copy: the shared build stays as built
+    shutil.copy(demo_warehouse[0], path)
     before = {t: query(path, f"select count(*) from {t}")[0][0] for t in TABLES}
     assert run_all(path, [DEMO_DIR]).success
     after = {t: query(path, f"select count(*) from {t}")[0][0] for t in TABLES}

@@ -1,4 +1,5 @@
-"""The demo warehouse and its published copy, built once for tests/examples."""
+"""The demo warehouse + a landing file with two bad cells and its published copy, built once
+for test_examples.py (test_data_dictionary.py reads the shared demo build instead)."""
 
 from __future__ import annotations
 

@@ -14,6 +14,14 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
+def published_file(demo_build):
+    """The published copy of the session's whole-demo build (tests/conftest.py)."""
+    assert demo_build.result.success
+    assert demo_build.published == demo_build.warehouse.parent / "published" / "warehouse.duckdb"
+    return demo_build.published
+
+
+@pytest.fixture(scope="module")
 def generated(published_file) -> str:
     with duckdb.connect(str(published_file), read_only=True) as conn:
         return dictionary.generate(conn)

@@ -1,18 +1,15 @@
-"""The indicator chain on the embedded demo data: dg.materialize into a temporary DuckDB."""
+"""The indicator chain on the embedded demo data: the session's whole-demo build (dg.materialize
+into a temporary DuckDB, ``demo_build`` in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import dagster as dg
 import duckdb
 import pytest
-from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.indicators import assets as indicator_assets
-from pipelines.defs.indicators import checks as indicator_checks
-from pipelines.defs.sources import SourceFolders
 from pipelines.indicators import load_config
 from pipelines.indicators.compute import as_source_rows
-from pipelines.paths import DEMO_DIR
 
 pytestmark = pytest.mark.integration
 
@@ -29,28 +26,21 @@ IMPUTED_ORIGINS = {"interpolated", "carried_forward", "earliest_observed"}
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    from pipelines.definitions import defs
-
-    path = tmp_path_factory.mktemp("indicators") / "warehouse.duckdb"
-    wanted = dg.AssetSelection.assets(*MARTS).upstream()
-    result = dg.materialize(
-        [
-            *defs.assets,
-            indicator_checks.indicator_value_traceable,
-            indicator_checks.pillar_score_consistent,
-            indicator_checks.pillar_score_observed,
-        ],
-        selection=wanted | dg.AssetSelection.checks_for_assets(*MARTS),
-        resources={
-            "warehouse": DuckDBResource(database=str(path)),
-            "sources": SourceFolders(roots=[str(DEMO_DIR)]),
-        },
-    )
+def demo(demo_build):
+    """The session's whole-demo build (tests/conftest.py: every asset and every check), read
+    through a read-only connection; (connection, ExecuteInProcessResult)."""
+    result = demo_build.result
     assert result.success
-    conn = duckdb.connect(str(path), read_only=True)
+    conn = duckdb.connect(str(demo_build.warehouse), read_only=True)
     yield conn, result
     conn.close()
+
+
+def mart_check_evaluations(result) -> list:
+    """The evaluations of the checks on the marts (``checks_for_assets(*MARTS)``): the shared
+    build runs every check of the code location, the GX and lateness checks on staging too."""
+    keys = {key for mart in MARTS for key in mart.keys}
+    return [e for e in result.get_asset_check_evaluations() if e.asset_key in keys]
 
 
 def test_the_marts_are_materialized_with_metadata_and_their_checks_pass(demo):
@@ -70,7 +60,7 @@ def test_the_marts_are_materialized_with_metadata_and_their_checks_pass(demo):
     ):
         (count,) = conn.execute(f"select count(*) from {table}").fetchall()[0]
         assert reported[table]["dagster/row_count"].value == count > 0
-    checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    checks = {c.check_name: c for c in mart_check_evaluations(result)}
     assert set(checks) == {"traceable", "ranks_and_national_reference", "observed_inputs"}
     assert checks["traceable"].passed and checks["ranks_and_national_reference"].passed
     # the WARN check lists every score built from imputed values alone, and fails when any

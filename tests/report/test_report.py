@@ -1,5 +1,5 @@
 """The report site, built by the ``report`` asset in a materialization of every asset on the
-demo data (one build for the module), then read as files and, where Debian's chromium is
+demo data (the session's shared build), then read as files and, where Debian's chromium is
 installed, opened page by page with the network off.
 
 Browser tests drive /usr/bin/chromium over the DevTools protocol (``browser.py``) and skip
@@ -15,23 +15,19 @@ import json
 import os
 import re
 import shutil
-import time
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from dagster_duckdb import DuckDBResource
 from openpyxl import load_workbook
 
 from pipelines.composite.aggregate import aggregate
 from pipelines.composite.framework import Framework
 from pipelines.composite.normalise import normalise
-from pipelines.defs.sources import SourceFolders
 from pipelines.indicators.config import load_config
-from pipelines.paths import DEMO_DIR, REPO_ROOT
+from pipelines.paths import REPO_ROOT
 from pipelines.report.fonts import FONT_FILE, make_subset
 
 from .browser import CHROMIUM, Browser
@@ -48,29 +44,16 @@ CHARTS_DRAWN = "document.documentElement.dataset.chartsRendered !== undefined"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """Every asset materialized on the demo into a temporary warehouse; the report is written
-    beside it (``report_dir``). Returns (warehouse, report folder, the report's metadata)."""
-    from pipelines.definitions import defs
-
-    root = tmp_path_factory.mktemp("report")
-    warehouse = root / "warehouse.duckdb"
-    with pytest.MonkeyPatch.context() as patch:
-        for name in ("IMPETUS_REPORT", "IMPETUS_PUBLISHED"):
-            patch.delenv(name, raising=False)
-        started = time.perf_counter()
-        result = dg.materialize(
-            list(defs.assets),
-            resources={
-                "warehouse": DuckDBResource(database=str(warehouse)),
-                "sources": SourceFolders(roots=[str(DEMO_DIR)]),
-            },
-        )
-        print(f"\ndemo with the report: {time.perf_counter() - started:.0f} s")
+def built(demo_build):
+    """Every asset materialized on the demo into a temporary warehouse (the session's shared
+    build, ``demo_build`` in tests/conftest.py); the report is written beside it
+    (``report_dir``). Returns (warehouse, report folder, the report's metadata)."""
+    result = demo_build.result
     assert result.success
     events = result.asset_materializations_for_node("report")
     metadata = {k: v.value for k, v in events[-1].metadata.items()}
-    return warehouse, root / "report", metadata
+    assert demo_build.report == demo_build.warehouse.parent / "report"
+    return demo_build.warehouse, demo_build.report, metadata
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""A demo warehouse built once (assets and their checks), copied for each test that edits it."""
+"""The demo warehouse built once (assets and their checks), copied for each test that edits it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.sources import SourceFolders
-from pipelines.paths import DEMO_DIR
 from pipelines.validation.runner import validate_table
 from pipelines.validation.suites import SUITES
 
@@ -27,15 +26,6 @@ def materialize(selection: list, warehouse: Path, roots: list[Path], **kwargs):
     )
 
 
-def warehouse_layers(defs) -> list:
-    """The assets up to staging (what the suites validate), without the marts built on it."""
-    return [
-        asset
-        for asset in defs.assets
-        if {key.path[0] for key in asset.keys} <= {"reference", "raw", "staging"}
-    ]
-
-
 @pytest.fixture(autouse=True)
 def docs_folder(tmp_path, monkeypatch) -> Path:
     """Data Docs of a test go to its tmp_path, never to data/validation/docs."""
@@ -45,23 +35,11 @@ def docs_folder(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_run(tmp_path_factory):
-    """Reference, raw and staging with every check, on the embedded demo data."""
-    from pipelines.definitions import defs
-
-    folder = tmp_path_factory.mktemp("demo_warehouse")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("IMPETUS_VALIDATION_DOCS", str(folder / "docs"))
-    try:
-        result = materialize(
-            [*warehouse_layers(defs), *defs.asset_checks],
-            folder / "demo.duckdb",
-            [DEMO_DIR],
-            raise_on_error=False,
-        )
-    finally:
-        mp.undo()
-    return folder / "demo.duckdb", result
+def demo_run(demo_build):
+    """Every asset with every check on the embedded demo data (the session's shared build,
+    ``demo_build`` in tests/conftest.py; its Data Docs in its own folder): (warehouse file,
+    ExecuteInProcessResult). The suites validate reference, raw and staging of it."""
+    return demo_build.warehouse, demo_build.result
 
 
 @pytest.fixture
