@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.report.browser import HEADLESS_FLAGS
+
 from ._stack import Stack
 from .conftest import REPO_ROOT
 
@@ -77,15 +79,7 @@ def screenshot(url: str, target: Path, profile: Path) -> None:
     subprocess.run(
         [
             str(CHROMIUM),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
+            *HEADLESS_FLAGS,
             f"--user-data-dir={profile}",
             "--virtual-time-budget=20000",  # let the UI's JavaScript fetch and render
             f"--screenshot={target}",

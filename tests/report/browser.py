@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
+# What Chromium needs to start headless here: without the background-networking flags it
+# keeps calling hosts this machine cannot reach. tests/automation/test_ui.py uses them too.
+HEADLESS_FLAGS = [
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -28,8 +30,11 @@ FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--disable-extensions",
     "--hide-scrollbars",
+]
+FLAGS = [
+    *HEADLESS_FLAGS,
+    "--disable-extensions",
     "--remote-debugging-pipe",
     # no name resolves: a request for anything but a local file fails (and is recorded)
     "--host-resolver-rules=MAP * ~NOTFOUND",
