@@ -37,7 +37,9 @@ Dagster-aware, but prints nothing: ``pipelines/cli.py`` and ``pipelines/run_summ
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -388,3 +390,38 @@ def supervised(
         yield
     finally:
         in_process.InstanceConcurrencyContext = base
+
+
+@contextmanager
+def interrupts_remembered() -> Iterator[Callable[[], None]]:
+    """Within: SIGINT and SIGTERM interrupt the step as Dagster's own handler does, and are
+    also remembered; call the yielded function after the code to stop the step even if that
+    code swallowed the interrupt.
+
+    Great Expectations catches whatever an expectation raises and reports it as that
+    expectation's error, the interrupt included when the signal arrives while DuckDB runs the
+    expectation's query (DuckDB raises it as its own error, SQLAlchemy wraps that): the check
+    step then went on to the end and the run with it (seen in CI under load)."""
+    from dagster._core.errors import DagsterExecutionInterruptedError
+
+    def stop() -> None:
+        if received:
+            raise DagsterExecutionInterruptedError("stopped by SIGINT/SIGTERM")
+
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield stop  # only the main thread may set handlers; Dagster's own apply
+        return
+
+    def remember(signo: int, _frame) -> None:
+        received.append(signo)
+        raise DagsterExecutionInterruptedError("stopped by SIGINT/SIGTERM")
+
+    previous = {signo: signal.getsignal(signo) for signo in (signal.SIGINT, signal.SIGTERM)}
+    for signo in previous:
+        signal.signal(signo, remember)
+    try:
+        yield stop
+    finally:
+        for signo, handler in previous.items():
+            signal.signal(signo, handler)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines import runs
 from pipelines.defs.pool import POOL
 from pipelines.validation.severity import Severity
 from pipelines.validation.suite import TableSuite
@@ -95,7 +96,9 @@ def build_suite_check(build_suite: Callable[[], TableSuite]) -> dg.AssetChecksDe
         from pipelines.validation.runner import validate_table
 
         # Rebuilt at run time: data/reference and sql/checks may have changed since load.
-        outcome = validate_table(warehouse.database, build_suite(), run_name=context.run.run_id)
+        with runs.interrupts_remembered() as stop_if_interrupted:
+            outcome = validate_table(warehouse.database, build_suite(), run_name=context.run.run_id)
+        stop_if_interrupted()  # GX reports an interrupt as an expectation's error
         page = write_validation_page(outcome.gx_result, outcome.table)
         for severity in severities:
             key = check_key(suite.schema, suite.table, severity)

@@ -311,3 +311,28 @@ def test_only_runs_whose_process_is_gone_are_released(home: Path):
         assert [(r.run_id, r.steps, r.marked_failed) for r in released] == [
             (live_run, ("holding_step",), True)
         ]
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_an_interrupt_swallowed_inside_the_check_still_stops_the_step(stop: signal.Signals):
+    """GX reports an exception its expectation raised as that expectation's error, the
+    interrupt too when the signal lands inside DuckDB: the check step used to go on (CI)."""
+    from dagster._core.errors import DagsterExecutionInterruptedError
+
+    swallowed, before = [], signal.getsignal(stop)
+    with runs.interrupts_remembered() as stop_if_interrupted:
+        try:
+            os.kill(os.getpid(), stop)
+            time.sleep(1)  # the handler runs here
+        except BaseException as error:  # noqa: BLE001 - what GX does with an expectation's error
+            swallowed.append(error)
+    assert [type(e) for e in swallowed] == [DagsterExecutionInterruptedError]
+    with pytest.raises(DagsterExecutionInterruptedError):
+        stop_if_interrupted()
+    assert signal.getsignal(stop) is before  # the previous handler is back
+
+
+def test_without_an_interrupt_nothing_is_raised():
+    with runs.interrupts_remembered() as stop_if_interrupted:
+        pass
+    stop_if_interrupted()
